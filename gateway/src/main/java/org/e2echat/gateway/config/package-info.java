@@ -1,0 +1,2 @@
+/** Typed configuration of gateway ({@code @ConfigMapping} interfaces). */
+package org.e2echat.gateway.config;

@@ -1,0 +1,2 @@
+/** Typed configuration of message-service ({@code @ConfigMapping} interfaces). */
+package org.e2echat.message.config;

@@ -1,0 +1,12 @@
+package org.e2echat.message;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.e2echat.testsupport.InfraTestResource;
+import org.e2echat.testsupport.InfrastructureContractTest;
+
+/** message-service runs on the real embedded MongoDB-wire server and Kafka broker. */
+@QuarkusTest
+@QuarkusTestResource(InfraTestResource.class)
+class InfrastructureTest extends InfrastructureContractTest {
+}

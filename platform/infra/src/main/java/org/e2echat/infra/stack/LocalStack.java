@@ -1,0 +1,343 @@
+package org.e2echat.infra.stack;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.e2echat.infra.FreePorts;
+import org.e2echat.infra.InfraMain;
+
+/**
+ * Runs the whole system locally: the infrastructure process (MongoDB-wire server and Kafka
+ * broker), then the four packaged services as separate processes; waits until each reports
+ * ready, prints where everything is, and on SIGINT/SIGTERM stops every process it started.
+ */
+public final class LocalStack {
+
+    /** Printed once everything is ready; tests and scripts wait for it. */
+    public static final String READY_BANNER = "Local stack is ready";
+
+    private static final Duration INFRA_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+    private final StackOptions options;
+    private final PrintStream out;
+    private final List<Process> services = new ArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process infra;
+
+    LocalStack(StackOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        StackOptions options;
+        try {
+            options = StackOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(StackOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.println(StackOptions.USAGE);
+            return;
+        }
+        LocalStack stack = new LocalStack(options, System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "local-stack-stop"));
+        int code = stack.run();
+        System.exit(code);
+    }
+
+    /** Starts everything and blocks until a process dies; returns the exit code. */
+    int run() {
+        try {
+            Files.createDirectories(options.logDir());
+            startInfra();
+            if (options.infraOnly()) {
+                printInfraOnly();
+            } else {
+                startServices();
+                printReady();
+            }
+            Process died = waitForAnyExit();
+            if (!stopping.get()) {
+                String name = died == infra ? "infra" : nameOf(died);
+                out.printf("[stack] %s exited unexpectedly (code %d); see %s%n", name, died.exitValue(),
+                        options.logDir().resolve(name + ".log"));
+                return 1;
+            }
+            return 0;
+        } catch (StackFailure e) {
+            if (!stopping.get()) {
+                out.println("[stack] failed: " + e.getMessage());
+            }
+            return 1;
+        } catch (IOException e) {
+            out.println("[stack] failed: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private void startInfra() throws IOException, InterruptedException {
+        out.printf("[stack] starting MongoDB-wire server (%s) and Kafka broker ...%n",
+                options.dataDir() == null ? "in memory" : "file-backed in " + options.dataDir());
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), InfraMain.class.getName(),
+                "--mongo-port", String.valueOf(options.mongoPort()),
+                "--kafka-port", String.valueOf(options.kafkaPort()),
+                "--exit-on-stdin-close"));
+        if (options.dataDir() != null) {
+            command.add("--data-dir");
+            command.add(options.dataDir().toString());
+        }
+        Path log = options.logDir().resolve("infra.log");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        infra = builder.start();
+        long started = System.nanoTime();
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> readReadyLine(infra));
+        String line;
+        try {
+            line = ready.get(INFRA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            line = null;
+        }
+        if (line == null) {
+            throw new StackFailure("the infrastructure did not start; see " + log + tail(log));
+        }
+        out.printf("[stack] infra ready in %.1f s: %s%n", seconds(started), line.substring(InfraMain.READY.length()).trim());
+    }
+
+    private static String readReadyLine(Process process) {
+        try {
+            BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.startsWith(InfraMain.READY)) {
+                    String ready = line;
+                    Thread drain = new Thread(() -> drain(reader), "infra-stdout");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return ready;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void drain(BufferedReader reader) {
+        try {
+            while (reader.readLine() != null) {
+                // keep the pipe from filling up
+            }
+        } catch (IOException e) {
+            // the process has gone
+        }
+    }
+
+    private void startServices() throws IOException, InterruptedException {
+        Map<ServiceSpec, Process> started = new LinkedHashMap<>();
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            Path jar = options.root().resolve(spec.name()).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new StackFailure(jar + " is missing: build first (deploy/local/run.sh builds when needed)");
+            }
+            int port = options.portOf(spec);
+            if (!FreePorts.isFree(port)) {
+                throw new StackFailure("port " + port + " for " + spec.name() + " is in use; pass "
+                        + spec.portOption() + " N");
+            }
+            Path log = options.logDir().resolve(spec.name() + ".log");
+            ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m",
+                    "-Dquarkus.http.port=" + port, "-jar", jar.toString())
+                    .directory(options.root().resolve(spec.name()).toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+            builder.environment().putAll(serviceEnvironment());
+            out.printf("[stack] starting %-16s on port %d (log: %s)%n", spec.name(), port, log);
+            Process process = builder.start();
+            services.add(process);
+            started.put(spec, process);
+        }
+        for (Map.Entry<ServiceSpec, Process> entry : started.entrySet()) {
+            awaitReady(entry.getKey(), entry.getValue());
+        }
+    }
+
+    /** What every service is told about the infrastructure and about the other services. */
+    Map<String, String> serviceEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MONGODB_URL", "mongodb://127.0.0.1:" + options.mongoPort());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + options.kafkaPort());
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            env.put(spec.envPrefix() + "_URL", "http://127.0.0.1:" + options.portOf(spec));
+        }
+        if (options.jsonLogs()) {
+            env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
+        }
+        return env;
+    }
+
+    private void awaitReady(ServiceSpec spec, Process process) throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + SERVICE_TIMEOUT.toNanos();
+        URI ready = URI.create("http://127.0.0.1:" + options.portOf(spec) + "/q/health/ready");
+        while (System.nanoTime() < deadline) {
+            if (stopping.get()) {
+                throw new StackFailure("stopped while waiting for " + spec.name());
+            }
+            if (!process.isAlive()) {
+                Path log = options.logDir().resolve(spec.name() + ".log");
+                throw new StackFailure(spec.name() + " exited with code " + process.exitValue() + "; see " + log
+                        + tail(log));
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(ready)
+                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    out.printf("[stack] %-16s ready in %.1f s%n", spec.name(), seconds(started));
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(300);
+        }
+        throw new StackFailure(spec.name() + " was not ready after " + SERVICE_TIMEOUT.toSeconds() + " s");
+    }
+
+    private Process waitForAnyExit() throws InterruptedException {
+        List<CompletableFuture<Process>> exits = new ArrayList<>();
+        exits.add(infra.onExit());
+        services.forEach(p -> exits.add(p.onExit()));
+        CompletableFuture<Object> any = CompletableFuture.anyOf(exits.toArray(CompletableFuture[]::new));
+        try {
+            return (Process) any.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new StackFailure("lost track of a child process: " + e.getMessage());
+        }
+    }
+
+    /** Stops services first (gracefully, then forcibly), then the infrastructure. Idempotent. */
+    void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        List<Process> all = new ArrayList<>(services);
+        if (all.isEmpty() && infra == null) {
+            return;
+        }
+        out.println("[stack] stopping ...");
+        all.forEach(Process::destroy);
+        all.forEach(LocalStack::awaitOrKill);
+        if (infra != null) {
+            infra.destroy();
+            awaitOrKill(infra);
+        }
+        out.println("[stack] stopped");
+        out.flush();
+    }
+
+    private static void awaitOrKill(Process process) {
+        try {
+            if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void printReady() {
+        StringBuilder b = new StringBuilder();
+        b.append('\n').append(READY_BANNER).append(" (infra: MongoDB ").append(options.mongoPort())
+                .append(", Kafka ").append(options.kafkaPort()).append(")\n\n");
+        b.append(String.format("  %-16s %-28s %-40s%n", "service", "REST", "Swagger UI"));
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            String base = "http://localhost:" + options.portOf(spec);
+            b.append(String.format("  %-16s %-28s %-40s%n", spec.name(), base, base + "/q/swagger-ui"));
+        }
+        int gatewayPort = options.portOf(ServiceSpec.ALL.get(3));
+        b.append("\n  WebSocket        ws://localhost:").append(gatewayPort).append("/ws (subprotocol chat.v1)\n");
+        b.append("  Health           http://localhost:<port>/q/health   Metrics  http://localhost:<port>/q/metrics\n");
+        b.append("  Logs             ").append(options.logDir()).append('\n');
+        b.append("\nTry next:\n");
+        b.append("  curl -s http://localhost:").append(options.portOf(ServiceSpec.ALL.get(0)))
+                .append("/q/health | head -c 400; echo\n");
+        b.append("  open the Swagger UI of any service above and try its endpoints\n");
+        b.append("\nPress Ctrl-C to stop everything.\n");
+        out.print(b);
+        out.flush();
+    }
+
+    private void printInfraOnly() {
+        out.printf("%n%s (infra only)%n%n", READY_BANNER);
+        out.printf("  MONGODB_URL=mongodb://127.0.0.1:%d%n", options.mongoPort());
+        out.printf("  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:%d%n%n", options.kafkaPort());
+        out.println("Run one service in dev mode against it, for example:");
+        out.println("  deploy/local/mvn39 -f user-service quarkus:dev");
+        out.println("(with non-default ports, export the two variables above first)");
+        out.println("\nPress Ctrl-C to stop.");
+        out.flush();
+    }
+
+    private String nameOf(Process process) {
+        int index = services.indexOf(process);
+        return index >= 0 ? ServiceSpec.ALL.get(index).name() : "process " + process.pid();
+    }
+
+    private static String tail(Path log) {
+        try (Stream<String> lines = Files.lines(log)) {
+            List<String> all = lines.toList();
+            List<String> last = all.subList(Math.max(0, all.size() - 15), all.size());
+            return last.isEmpty() ? "" : "\n--- last lines of " + log.getFileName() + " ---\n" + String.join("\n", last);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A start-up failure with a message meant for the person who ran the stack. */
+    static final class StackFailure extends RuntimeException {
+        StackFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.e2echat.common.problem;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one mapping from exceptions to RFC 9457 {@code application/problem+json} responses, shared
+ * by every service: known failures keep their status, malformed bodies are 400, and anything
+ * unexpected is a generic 500 whose details stay in the log (never in the response).
+ */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, UriInfo uri) {
+        Response.ResponseBuilder builder = respond(e.toProblem(path(uri)));
+        e.headers().forEach(builder::header);
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e, UriInfo uri) {
+        return respond(new Problem("malformed-request", "Malformed request body", 400,
+                describe(e), path(uri), null)).build();
+    }
+
+    /** Declared separately: Quarkus ships its own mapper for this subtype, and the most specific wins. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return malformedJson(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return malformedJson(json, uri);
+        }
+        Response.StatusType statusType = Response.Status.fromStatusCode(status);
+        String title = statusType != null ? statusType.getReasonPhrase() : "HTTP " + status;
+        Response.ResponseBuilder builder = respond(new Problem(slugOf(status), title, status,
+                detailOf(status, title), path(uri), null));
+        Object allow = e.getResponse().getHeaders().getFirst("Allow");
+        if (allow != null) {
+            builder.header("Allow", allow);
+        }
+        return builder.build();
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        LOG.errorf(e, "unexpected %s on %s", e.getClass().getName(), path(uri));
+        return respond(new Problem("internal-error", "Internal server error", 500,
+                "The server failed to handle this request; it has been logged.", path(uri), null)).build();
+    }
+
+    private static Response.ResponseBuilder respond(Problem problem) {
+        return Response.status(problem.getStatus()).type(Problem.MEDIA_TYPE).entity(problem);
+    }
+
+    /** Says what is wrong and where, without echoing the submitted content. */
+    private static String describe(JsonProcessingException e) {
+        String where = e.getLocation() != null
+                ? " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+                : "";
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return "Unknown field '" + unknown.getPropertyName() + "'" + where + ".";
+        }
+        if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+            MismatchedInputException m = (MismatchedInputException) e;
+            String field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            return field.isEmpty()
+                    ? "The body does not have the expected shape" + where + "."
+                    : "Field '" + field + "' has the wrong type or shape" + where + ".";
+        }
+        return "The body is not valid JSON" + where + ".";
+    }
+
+    private static String slugOf(int status) {
+        return switch (status) {
+            case 400 -> "bad-request";
+            case 401 -> "unauthenticated";
+            case 403 -> "forbidden";
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 413 -> "payload-too-large";
+            case 415 -> "unsupported-media-type";
+            case 429 -> "rate-limited";
+            default -> status >= 500 ? "server-error" : "http-" + status;
+        };
+    }
+
+    private static String detailOf(int status, String title) {
+        return switch (status) {
+            case 401 -> "A valid bearer token is required.";
+            case 403 -> "You are not allowed to do this.";
+            case 404 -> "No such resource.";
+            case 405 -> "This method is not allowed on this resource.";
+            case 415 -> "Send the body as application/json.";
+            default -> title + ".";
+        };
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : uri.getPath();
+    }
+}

@@ -1,0 +1,97 @@
+package org.e2echat.common.problem;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ProblemMapperTest {
+
+    @Test
+    void domainProblemKeepsStatusTypeAndExtensions() {
+        given().get("/problem-probe/conflict").then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:stale-epoch"))
+                .body("title", equalTo("Stale epoch"))
+                .body("status", equalTo(409))
+                .body("detail", equalTo("Epoch 3 is not current."))
+                .body("instance", equalTo("/problem-probe/conflict"))
+                .body("currentEpoch", equalTo(4));
+    }
+
+    @Test
+    void rateLimitCarriesRetryAfter() {
+        given().get("/problem-probe/limited").then()
+                .statusCode(429)
+                .header("Retry-After", "7")
+                .body("type", equalTo("urn:e2echat:problem:rate-limited"));
+    }
+
+    @Test
+    void malformedJsonIsA400ProblemNotA500() {
+        given().contentType(ContentType.JSON).body("{\"name\": \"x\", ").post("/problem-probe/body").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"));
+    }
+
+    @Test
+    void wrongFieldTypeNamesTheFieldWithoutEchoingTheValue() {
+        given().contentType(ContentType.JSON).body("{\"name\": \"x\", \"count\": \"many-secret\"}")
+                .post("/problem-probe/body").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("count"))
+                .body("detail", not(containsString("many-secret")));
+    }
+
+    @Test
+    void wrongMediaTypeIsA415Problem() {
+        given().contentType(ContentType.TEXT).body("hello").post("/problem-probe/body").then()
+                .statusCode(415)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:unsupported-media-type"));
+    }
+
+    @Test
+    void unparsablePathParameterIsNotA500() {
+        given().get("/problem-probe/items/not-a-number").then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404));
+    }
+
+    @Test
+    void wrongMethodIsA405Problem() {
+        given().delete("/problem-probe/conflict").then()
+                .statusCode(405)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:method-not-allowed"));
+    }
+
+    @Test
+    void unexpectedFailureIsAGeneric500WithoutInternals() {
+        given().get("/problem-probe/crash").then()
+                .statusCode(500)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:internal-error"))
+                .body("detail", not(containsString("secret")));
+    }
+
+    @Test
+    void openApiDocumentIsServed() {
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/problem-probe/conflict"));
+    }
+
+    @Test
+    void prometheusMetricsAreServed() {
+        given().get("/q/metrics").then().statusCode(200).body(startsWith("#"));
+    }
+}

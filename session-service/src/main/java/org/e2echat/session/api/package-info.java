@@ -1,0 +1,2 @@
+/** REST resources of session-service, their request/response records, and nothing else; errors go through the shared problem mapper. */
+package org.e2echat.session.api;

@@ -1,0 +1,2 @@
+/** Current-user access and token helpers of user-service. */
+package org.e2echat.user.security;
