@@ -165,6 +165,7 @@ public final class LocalStack {
 
     private void startServices() throws IOException, InterruptedException {
         Map<ServiceSpec, Process> started = new LinkedHashMap<>();
+        long launched = System.nanoTime();
         for (ServiceSpec spec : ServiceSpec.ALL) {
             Path jar = options.root().resolve(spec.name()).resolve("target/quarkus-app/quarkus-run.jar");
             if (!Files.isRegularFile(jar)) {
@@ -188,7 +189,7 @@ public final class LocalStack {
             started.put(spec, process);
         }
         for (Map.Entry<ServiceSpec, Process> entry : started.entrySet()) {
-            awaitReady(entry.getKey(), entry.getValue());
+            awaitReady(entry.getKey(), entry.getValue(), launched);
         }
     }
 
@@ -206,8 +207,7 @@ public final class LocalStack {
         return env;
     }
 
-    private void awaitReady(ServiceSpec spec, Process process) throws InterruptedException {
-        long started = System.nanoTime();
+    private void awaitReady(ServiceSpec spec, Process process, long started) throws InterruptedException {
         long deadline = started + SERVICE_TIMEOUT.toNanos();
         URI ready = URI.create("http://127.0.0.1:" + options.portOf(spec) + "/q/health/ready");
         while (System.nanoTime() < deadline) {
@@ -305,7 +305,7 @@ public final class LocalStack {
         out.printf("  MONGODB_URL=mongodb://127.0.0.1:%d%n", options.mongoPort());
         out.printf("  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:%d%n%n", options.kafkaPort());
         out.println("Run one service in dev mode against it, for example:");
-        out.println("  deploy/local/mvn39 -f user-service quarkus:dev");
+        out.println("  deploy/local/mvn39 -pl user-service -am quarkus:dev");
         out.println("(with non-default ports, export the two variables above first)");
         out.println("\nPress Ctrl-C to stop.");
         out.flush();

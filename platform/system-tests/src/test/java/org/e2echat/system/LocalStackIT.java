@@ -1,0 +1,114 @@
+package org.e2echat.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.e2echat.infra.FreePorts;
+import org.e2echat.infra.stack.LocalStack;
+import org.e2echat.infra.stack.ServiceSpec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Runs the README's local stack command against the packaged services: everything becomes ready,
+ * and Ctrl-C (SIGINT) or SIGTERM stops every process it started and frees every port.
+ */
+class LocalStackIT {
+
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+
+    private final Path root = Path.of(System.getProperty("e2echat.root", "../..")).toAbsolutePath().normalize();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void startsEveryServiceUntilReadyAndStopsCleanlyOnSignal(String signal) throws Exception {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("--mongo-port", FreePorts.find());
+        ports.put("--kafka-port", FreePorts.find());
+        ServiceSpec.ALL.forEach(s -> ports.put(s.portOption(), FreePorts.find()));
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("deploy/local/run.sh").toString(),
+                "--no-build", "--log-dir", root.resolve("platform/system-tests/target/stack-" + signal).toString()));
+        ports.forEach((option, port) -> {
+            command.add(option);
+            command.add(String.valueOf(port));
+        });
+        Process stack = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        List<String> output = Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> collect(stack, output), "stack-output");
+        reader.start();
+        try {
+            awaitBanner(stack, output);
+
+            for (ServiceSpec spec : ServiceSpec.ALL) {
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + ports.get(spec.portOption()) + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ready.statusCode(), spec.name() + " not ready: " + ready.body());
+                assertTrue(ready.body().contains("\"UP\""), spec.name() + ": " + ready.body());
+            }
+            List<ProcessHandle> children = stack.toHandle().descendants().toList();
+            assertEquals(ServiceSpec.ALL.size() + 1, children.size(),
+                    "expected the infra process and one process per service, got " + children);
+
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(stack.pid())).start().waitFor();
+
+            assertTrue(stack.waitFor(90, TimeUnit.SECONDS), "the stack did not stop on SIG" + signal);
+            reader.join(5_000);
+            assertTrue(output.contains("[stack] stopped"), "no stop message in:\n" + String.join("\n", output));
+            for (ProcessHandle child : children) {
+                assertFalse(child.isAlive(), "left running: " + child.info().commandLine().orElse("?"));
+            }
+            ports.forEach((option, port) -> assertTrue(FreePorts.isFree(port), option + " " + port + " still bound"));
+        } finally {
+            stack.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            stack.destroyForcibly();
+        }
+    }
+
+    private static void awaitBanner(Process stack, List<String> output) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (output) {
+                if (output.stream().anyMatch(l -> l.startsWith(LocalStack.READY_BANNER))) {
+                    return;
+                }
+            }
+            if (!stack.isAlive()) {
+                fail("the stack exited with " + stack.exitValue() + ":\n" + String.join("\n", output));
+            }
+            Thread.sleep(200);
+        }
+        fail("the stack was not ready within " + READY_TIMEOUT + ":\n" + String.join("\n", output));
+    }
+
+    private static void collect(Process process, List<String> output) {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                output.add(line);
+            }
+        } catch (IOException e) {
+            output.add("(output closed: " + e.getMessage() + ")");
+        }
+    }
+}
