@@ -86,6 +86,15 @@ class ProblemMapperTest {
     }
 
     @Test
+    void oversizedBodyIsA413Problem() {
+        String big = "{\"name\": \"" + "x".repeat(300 * 1024) + "\", \"count\": 1}";
+        given().contentType(ContentType.JSON).body(big).post("/problem-probe/body").then()
+                .statusCode(413)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:payload-too-large"));
+    }
+
+    @Test
     void openApiDocumentIsServed() {
         given().get("/q/openapi").then().statusCode(200).body(containsString("/problem-probe/conflict"));
     }
