@@ -46,7 +46,7 @@ if [[ "$build" == always ]] || { [[ "$build" == auto ]] && needs_build; }; then
   trap 'kill "$mvn_pid" 2>/dev/null; exit 130' INT TERM
   # progress: one line per module as Maven reaches it
   tail -n +1 -f "$ROOT/target/local-stack/build.log" --pid="$mvn_pid" 2>/dev/null \
-    | grep --line-buffered -E '^\[INFO\] Building [a-z]|BUILD (SUCCESS|FAILURE)' \
+    | grep --line-buffered -E '^\[INFO\] Building .*\[[0-9]+\/[0-9]+\]|BUILD (SUCCESS|FAILURE)' \
     | sed -u -e 's/^\[INFO\] Building \([a-z0-9-]*\).*\(\[[0-9]*\/[0-9]*\]\).*/[build] \2 \1/' -e 's/^\[INFO\] /[build] /' || true
   if ! wait "$mvn_pid"; then
     echo "[build] failed; the errors:" >&2
