@@ -46,6 +46,25 @@ class EventEnvelopeSchemaTest {
         assertEquals('Z', node.get("occurredAt").asText().charAt(node.get("occurredAt").asText().length() - 1));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(classes = {
+        org.e2echat.contracts.events.UserEvents.UserKeyRotated.class,
+        org.e2echat.contracts.events.UserEvents.UserKeyRevoked.class,
+        org.e2echat.contracts.events.UserEvents.UserDeleted.class})
+    void eachPayloadSchemaDeclaresExactlyTheRecordComponents(Class<?> payload) throws Exception {
+        String file = payload.getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+        JsonNode schema = schema(file);
+        Set<String> declared = new TreeSet<>();
+        schema.get("properties").fieldNames().forEachRemaining(declared::add);
+        Set<String> components = Arrays.stream(payload.getRecordComponents())
+                .map(c -> c.getName())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(components, declared, file);
+        for (JsonNode required : schema.get("required")) {
+            assertEquals(true, components.contains(required.asText()), required.asText());
+        }
+    }
+
     @Test
     void rejectsVersionZero() {
         assertThrows(IllegalArgumentException.class, () -> EventEnvelope.of("UserDeleted", 0, Map.of()));

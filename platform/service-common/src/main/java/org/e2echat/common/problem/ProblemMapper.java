@@ -39,6 +39,22 @@ public class ProblemMapper {
         return malformedJson(e, uri);
     }
 
+    /** Lazy (non-proactive) authentication routes token failures here instead of a bare 401. */
+    @ServerExceptionMapper({io.quarkus.security.AuthenticationFailedException.class,
+        io.quarkus.security.UnauthorizedException.class,
+        io.quarkus.security.AuthenticationCompletionException.class})
+    public Response unauthenticated(RuntimeException e, UriInfo uri) {
+        return respond(new Problem("unauthenticated", "Unauthorized", 401,
+                "A valid bearer token is required.", path(uri), null))
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e, UriInfo uri) {
+        return respond(new Problem("forbidden", "Forbidden", 403, "You are not allowed to do this.", path(uri), null))
+                .build();
+    }
+
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();

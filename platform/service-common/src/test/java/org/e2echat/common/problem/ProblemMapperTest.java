@@ -52,6 +52,22 @@ class ProblemMapperTest {
                 .body("detail", not(containsString("many-secret")));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"name\": 5, \"count\": 1}",
+        "{\"name\": \"x\", \"count\": \"7\"}",
+        "{\"name\": {\"$ne\": null}, \"count\": 1}",
+        "{\"name\": \"x\", \"count\": 1, \"$where\": \"1\"}",
+        "{\"name\": \"x\", \"count\": 1, \"a.b\": 1}",
+        "{\"name\": \"x\", \"count\": 1} {}",
+        "[1, 2]"})
+    void bodiesOfTheWrongShapeAre400Problems(String body) {
+        given().contentType(ContentType.JSON).body(body).post("/problem-probe/body").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"));
+    }
+
     @Test
     void wrongMediaTypeIsA415Problem() {
         given().contentType(ContentType.TEXT).body("hello").post("/problem-probe/body").then()

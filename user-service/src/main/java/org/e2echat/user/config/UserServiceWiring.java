@@ -1,0 +1,49 @@
+package org.e2echat.user.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import java.time.Clock;
+import java.time.Duration;
+import org.e2echat.user.domain.EventEncoder;
+import org.e2echat.user.domain.LoginRateLimiter;
+import org.e2echat.user.domain.PasswordHasher;
+import org.e2echat.user.domain.RefreshTokenStore;
+import org.e2echat.user.domain.TokenIssuer;
+import org.e2echat.user.domain.UserService;
+import org.e2echat.user.domain.UserStore;
+import org.e2echat.user.events.UserEventRelay;
+import org.e2echat.user.persistence.UserMongoRepository;
+
+/** Builds the domain's plain classes from configuration and creates the indexes at startup. */
+@ApplicationScoped
+public class UserServiceWiring {
+
+    @Produces
+    @ApplicationScoped
+    PasswordHasher passwordHasher(UserServiceConfig config) {
+        return new PasswordHasher(config.argon2().memoryKib(), config.argon2().iterations(),
+                config.argon2().parallelism());
+    }
+
+    @Produces
+    @ApplicationScoped
+    LoginRateLimiter loginRateLimiter(UserServiceConfig config) {
+        return new LoginRateLimiter(config.login().maxAttemptsPerUsername(), config.login().maxAttemptsPerAddress(),
+                config.login().window(), Clock.systemUTC());
+    }
+
+    @Produces
+    @ApplicationScoped
+    UserService userService(UserStore users, RefreshTokenStore refreshTokens, PasswordHasher hasher,
+            TokenIssuer tokens, EventEncoder events, UserEventRelay relay, LoginRateLimiter limiter,
+            UserServiceConfig config) {
+        return new UserService(users, refreshTokens, hasher, tokens, events, relay::wake, limiter,
+                config.login().refreshTokenTtl(), Clock.systemUTC());
+    }
+
+    void createIndexes(@Observes StartupEvent event, UserMongoRepository users) {
+        users.createIndexes().await().atMost(Duration.ofSeconds(30));
+    }
+}

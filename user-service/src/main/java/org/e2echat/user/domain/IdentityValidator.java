@@ -1,0 +1,96 @@
+package org.e2echat.user.domain;
+
+import java.time.Instant;
+import java.util.Base64;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.e2echat.common.problem.ProblemException;
+import org.e2echat.contracts.identity.IdentityEncoding;
+
+/**
+ * Checks an uploaded public identity: known suite, strict base64, 32-byte keys, a decodable
+ * Ed25519 point, a non-degenerate X25519 key, and the signing key's signature over the KEM key.
+ * It never sees a private key.
+ */
+public final class IdentityValidator {
+
+    /** What a client uploads. */
+    public record Upload(String suite, String signingPublicKey, String kemPublicKey, String kemKeySignature,
+            Instant expiresAt) {
+    }
+
+    private IdentityValidator() {
+    }
+
+    /** Validates and returns the key as version {@code version}, ACTIVE, created {@code now}. */
+    public static IdentityKey validate(Upload upload, int version, Instant now) {
+        if (upload == null) {
+            throw ProblemException.badRequest("invalid-identity", "identity is required.");
+        }
+        if (!IdentityEncoding.SUITE_V1.equals(upload.suite())) {
+            throw ProblemException.unprocessable("unsupported-suite",
+                    "suite must be " + IdentityEncoding.SUITE_V1 + ".");
+        }
+        byte[] signing = decode("signingPublicKey", upload.signingPublicKey(), IdentityEncoding.PUBLIC_KEY_BYTES);
+        byte[] kem = decode("kemPublicKey", upload.kemPublicKey(), IdentityEncoding.PUBLIC_KEY_BYTES);
+        byte[] signature = decode("kemKeySignature", upload.kemKeySignature(), IdentityEncoding.SIGNATURE_BYTES);
+        if (upload.expiresAt() != null && !upload.expiresAt().isAfter(now)) {
+            throw ProblemException.unprocessable("invalid-identity", "expiresAt must be in the future.");
+        }
+        if (isAllZero(kem)) {
+            throw ProblemException.unprocessable("invalid-key", "kemPublicKey is not a usable X25519 key.");
+        }
+        Ed25519PublicKeyParameters signingKey;
+        try {
+            signingKey = new Ed25519PublicKeyParameters(signing, 0);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.unprocessable("invalid-key", "signingPublicKey is not an Ed25519 key.");
+        }
+        Ed25519Signer verifier = new Ed25519Signer();
+        verifier.init(false, signingKey);
+        byte[] input = IdentityEncoding.kemKeySignatureInput(upload.suite(), signing, kem);
+        verifier.update(input, 0, input.length);
+        boolean valid;
+        try {
+            valid = verifier.verifySignature(signature);
+        } catch (RuntimeException e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw ProblemException.unprocessable("bad-key-signature",
+                    "kemKeySignature does not verify under signingPublicKey.");
+        }
+        String fingerprint = IdentityEncoding.hex(IdentityEncoding.fingerprint(upload.suite(), signing, kem));
+        return new IdentityKey(version, upload.suite(), upload.signingPublicKey(), upload.kemPublicKey(),
+                upload.kemKeySignature(), fingerprint, KeyStatus.ACTIVE, now, upload.expiresAt(), null);
+    }
+
+    /** Strict, canonical standard base64 of exactly {@code length} bytes. */
+    static byte[] decode(String field, String value, int length) {
+        if (value == null || value.isEmpty()) {
+            throw ProblemException.badRequest("malformed-base64", field + " is required (standard base64).");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("malformed-base64", field + " is not valid standard base64.");
+        }
+        if (!Base64.getEncoder().encodeToString(bytes).equals(value)) {
+            throw ProblemException.badRequest("malformed-base64", field + " is not canonical padded base64.");
+        }
+        if (bytes.length != length) {
+            throw ProblemException.unprocessable("invalid-key-length",
+                    field + " must decode to " + length + " bytes, got " + bytes.length + ".");
+        }
+        return bytes;
+    }
+
+    private static boolean isAllZero(byte[] bytes) {
+        int acc = 0;
+        for (byte b : bytes) {
+            acc |= b;
+        }
+        return acc == 0;
+    }
+}

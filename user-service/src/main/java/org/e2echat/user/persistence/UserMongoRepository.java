@@ -1,0 +1,66 @@
+package org.e2echat.user.persistence;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Updates;
+import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import org.bson.Document;
+import org.e2echat.user.domain.User;
+import org.e2echat.user.domain.UserStore;
+
+/** {@link UserStore} on MongoDB: unique username key, revision compare-and-set, embedded outbox. */
+@ApplicationScoped
+public class UserMongoRepository implements ReactivePanacheMongoRepositoryBase<UserDocument, String>, UserStore {
+
+    /** Creates the indexes this store relies on; called once at startup. */
+    public Uni<Void> createIndexes() {
+        return mongoCollection().createIndex(Indexes.ascending("usernameKey"),
+                new IndexOptions().unique(true).name("usernameKey_unique")).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> insert(User user) {
+        return persist(UserDocument.from(user, 0)).replaceWithVoid()
+                .onFailure(MongoWriteException.class).transform(e -> isDuplicate(e) ? new UsernameTaken() : e);
+    }
+
+    @Override
+    public Uni<User> get(String id) {
+        return findByIdOptional(id).map(o -> o.map(UserDocument::toDomain).orElse(null));
+    }
+
+    @Override
+    public Uni<User> getByUsernameKey(String usernameKey) {
+        return find("usernameKey", usernameKey).firstResult().map(d -> d == null ? null : d.toDomain());
+    }
+
+    @Override
+    public Uni<Boolean> replace(User user) {
+        UserDocument next = UserDocument.from(user, user.revision() + 1);
+        return mongoCollection().replaceOne(
+                Filters.and(Filters.eq("_id", user.id()), Filters.eq("revision", user.revision())), next)
+                .map(result -> result.getMatchedCount() == 1);
+    }
+
+    @Override
+    public Uni<List<User>> withPendingEvents(int limit) {
+        return find(new Document("outbox.0", new Document("$exists", true))).page(0, limit).list()
+                .map(docs -> docs.stream().map(UserDocument::toDomain).toList());
+    }
+
+    @Override
+    public Uni<Void> removeFromOutbox(String userId, List<String> eventIds) {
+        return mongoCollection().updateOne(Filters.eq("_id", userId),
+                Updates.pull("outbox", Filters.in("eventId", eventIds))).replaceWithVoid();
+    }
+
+    static boolean isDuplicate(Throwable e) {
+        return e instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
+    }
+}
