@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Typed configuration of user-service. */
-@ConfigMapping(prefix = "e2echat")
+@ConfigMapping(prefix = "e2echat.users")
 public interface UserServiceConfig {
 
     Argon2 argon2();

@@ -33,7 +33,7 @@ public class SigningKeys {
         if (config.jwt().signingJwk().isPresent()) {
             loaded.add(parse(config.jwt().signingJwk().get(), true));
         } else {
-            LOG.warn("no e2echat.jwt.signing-jwk configured: generated an ephemeral signing key; "
+            LOG.warn("no e2echat.users.jwt.signing-jwk configured: generated an ephemeral signing key; "
                     + "tokens will not survive a restart (fine for dev and tests, not for production)");
             loaded.add(generate());
         }
@@ -96,7 +96,7 @@ public class SigningKeys {
                 throw new IllegalArgumentException("signing keys must be EC P-256 JWKs");
             }
             if (needsPrivate && ec.getPrivateKey() == null) {
-                throw new IllegalArgumentException("e2echat.jwt.signing-jwk has no private part");
+                throw new IllegalArgumentException("e2echat.users.jwt.signing-jwk has no private part");
             }
             return withMetadata(ec);
         } catch (JoseException e) {

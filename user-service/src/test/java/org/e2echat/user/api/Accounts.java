@@ -1,0 +1,77 @@
+package org.e2echat.user.api;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.e2echat.testsupport.TestIdentity;
+
+/** Registers and logs in test users over the real REST API. */
+final class Accounts {
+
+    static final String PASSWORD = "correct horse battery staple";
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    record Account(String id, String username, String password, TestIdentity identity, String accessToken,
+            String refreshToken) {
+
+        RequestSpecification authed() {
+            return given().header("Authorization", "Bearer " + accessToken).contentType(ContentType.JSON);
+        }
+    }
+
+    private Accounts() {
+    }
+
+    static String uniqueName(String prefix) {
+        return prefix + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+    }
+
+    static Map<String, Object> identityBody(TestIdentity identity) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("suite", identity.suite());
+        body.put("signingPublicKey", identity.signingPublicKey());
+        body.put("kemPublicKey", identity.kemPublicKey());
+        body.put("kemKeySignature", identity.kemKeySignature());
+        return body;
+    }
+
+    static Map<String, Object> registration(String username, String displayName, String password, TestIdentity identity) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("username", username);
+        body.put("displayName", displayName);
+        body.put("password", password);
+        body.put("identity", identityBody(identity));
+        return body;
+    }
+
+    static Response postRegistration(Object body) {
+        return given().contentType(ContentType.JSON).body(body).post("/v1/users");
+    }
+
+    /**
+     * Logs in from a fresh client address (through the trusted-proxy header), so that the
+     * per-address limit only bites in the test that is about it.
+     */
+    static Response login(String username, String password) {
+        int n = SEQ.incrementAndGet();
+        return given().contentType(ContentType.JSON).header("X-Forwarded-For", "198.18." + (n / 250 % 250) + "." + (n % 250 + 1))
+                .body(Map.of("username", username, "password", password))
+                .post("/v1/auth/login");
+    }
+
+    /** A fresh registered and logged-in user. */
+    static Account create(String prefix) {
+        String username = uniqueName(prefix);
+        TestIdentity identity = TestIdentity.generate();
+        String id = postRegistration(registration(username, "Display " + username, PASSWORD, identity))
+                .then().statusCode(201).extract().path("id");
+        Response login = login(username, PASSWORD);
+        login.then().statusCode(200);
+        return new Account(id, username, PASSWORD, identity, login.path("accessToken"), login.path("refreshToken"));
+    }
+}

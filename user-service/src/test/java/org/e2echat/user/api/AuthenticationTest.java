@@ -1,0 +1,136 @@
+package org.e2echat.user.api;
+
+import static io.restassured.RestAssured.given;
+import static org.e2echat.user.api.Accounts.login;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class AuthenticationTest {
+
+    @Test
+    void loginIssuesAnAccessTokenThatOpensProtectedEndpoints() {
+        Accounts.Account alice = Accounts.create("login");
+        Response tokens = login(alice.username(), alice.password());
+        tokens.then().statusCode(200)
+                .body("tokenType", equalTo("Bearer"))
+                .body("expiresIn", equalTo(900))
+                .body("userId", equalTo(alice.id()))
+                .body("refreshToken", notNullValue());
+        given().header("Authorization", "Bearer " + tokens.path("accessToken")).get("/v1/users/me").then()
+                .statusCode(200).body("id", equalTo(alice.id())).body("username", equalTo(alice.username()));
+    }
+
+    @Test
+    void loginIsCaseInsensitiveOnTheUsername() {
+        Accounts.Account bob = Accounts.create("case");
+        login(bob.username().toUpperCase(), bob.password()).then().statusCode(200).body("userId", equalTo(bob.id()));
+    }
+
+    @Test
+    void unknownUserAndWrongPasswordLookTheSameAndTakeSimilarTime() {
+        Accounts.Account carol = Accounts.create("timing");
+        Response wrong = login(carol.username(), "wrong password entirely");
+        Response unknown = login(Accounts.uniqueName("nobody"), "wrong password entirely");
+        assertEquals(401, wrong.statusCode());
+        assertEquals(401, unknown.statusCode());
+        assertEquals(wrong.contentType(), unknown.contentType());
+        assertEquals(wrong.jsonPath().getString("type"), unknown.jsonPath().getString("type"));
+        assertEquals(wrong.jsonPath().getString("title"), unknown.jsonPath().getString("title"));
+        assertEquals(wrong.jsonPath().getString("detail"), unknown.jsonPath().getString("detail"));
+
+        List<Long> wrongTimes = new ArrayList<>();
+        List<Long> unknownTimes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            long t0 = System.nanoTime();
+            login(carol.username(), "wrong password " + i).then().statusCode(401);
+            wrongTimes.add(System.nanoTime() - t0);
+            long t1 = System.nanoTime();
+            login(Accounts.uniqueName("ghost"), "wrong password " + i).then().statusCode(401);
+            unknownTimes.add(System.nanoTime() - t1);
+        }
+        double ratio = (double) median(unknownTimes) / median(wrongTimes);
+        // both pay one Argon2id verification; without the decoy the unknown path would be ~100x faster
+        assertTrue(ratio > 0.5 && ratio < 2.0, "unknown/wrong median time ratio " + ratio);
+    }
+
+    @Test
+    void refreshRotatesAndReuseRevokesTheWholeLogin() {
+        Accounts.Account dave = Accounts.create("refresh");
+        Response first = refresh(dave.refreshToken());
+        first.then().statusCode(200);
+        String second = first.path("refreshToken");
+        assertNotEquals(dave.refreshToken(), second);
+
+        refresh(dave.refreshToken()).then().statusCode(401)
+                .body("type", equalTo("urn:e2echat:problem:refresh-token-reused"));
+        // the token issued by the legitimate rotation is revoked with its family
+        refresh(second).then().statusCode(401).body("type", equalTo("urn:e2echat:problem:invalid-refresh-token"));
+    }
+
+    @Test
+    void logoutRevokesTheLogin() {
+        Accounts.Account erin = Accounts.create("logout");
+        given().contentType(ContentType.JSON).body(Map.of("refreshToken", erin.refreshToken()))
+                .post("/v1/auth/logout").then().statusCode(204);
+        refresh(erin.refreshToken()).then().statusCode(401);
+    }
+
+    @Test
+    void unknownRefreshTokenIsRefused() {
+        refresh("made-up-token").then().statusCode(401).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body(Map.of("refreshToken", 42)).post("/v1/auth/refresh").then()
+                .statusCode(400);
+    }
+
+    @Test
+    void tooManyAttemptsOnOneUsernameAre429WithRetryAfter() {
+        Accounts.Account frank = Accounts.create("limit");
+        Response last = null;
+        for (int i = 0; i < 11; i++) {
+            last = login(frank.username(), "not the password " + i);
+        }
+        last.then().statusCode(429).contentType("application/problem+json")
+                .header("Retry-After", notNullValue())
+                .body("type", equalTo("urn:e2echat:problem:rate-limited"));
+        assertTrue(Integer.parseInt(last.header("Retry-After")) >= 1);
+        // the limit also holds for the right password until the window passes
+        login(frank.username(), frank.password()).then().statusCode(429);
+    }
+
+    @Test
+    void tooManyAttemptsFromOneAddressAre429() {
+        Response last = null;
+        for (int i = 0; i < 41; i++) {
+            last = given().contentType(ContentType.JSON).header("X-Forwarded-For", "198.51.100.7")
+                    .body(Map.of("username", Accounts.uniqueName("spray"), "password", "guess " + i))
+                    .post("/v1/auth/login");
+            if (last.statusCode() == 429) {
+                break;
+            }
+        }
+        last.then().statusCode(429).header("Retry-After", notNullValue());
+    }
+
+    private static Response refresh(String token) {
+        return given().contentType(ContentType.JSON).body(Map.of("refreshToken", token)).post("/v1/auth/refresh");
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}
