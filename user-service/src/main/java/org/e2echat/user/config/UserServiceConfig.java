@@ -3,7 +3,6 @@ package org.e2echat.user.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /** Typed configuration of user-service. */
@@ -60,8 +59,8 @@ public interface UserServiceConfig {
         /** The current signing key as a private EC P-256 JWK (from a Secret); generated at start when absent. */
         Optional<String> signingJwk();
 
-        /** Public JWKs of recently retired signing keys, still published and accepted during the overlap. */
-        Optional<List<String>> previousPublicJwks();
+        /** A JWKS ({"keys": [...]}) of recently retired public keys, still published and accepted during the overlap. */
+        Optional<String> previousPublicJwks();
 
         /** How many signing keys (current + retired) an in-process rotation keeps. */
         @WithDefault("2")

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.keys.EllipticCurves;
 import org.jose4j.lang.JoseException;
 
@@ -37,7 +38,7 @@ public class SigningKeys {
                     + "tokens will not survive a restart (fine for dev and tests, not for production)");
             loaded.add(generate());
         }
-        config.jwt().previousPublicJwks().ifPresent(list -> list.forEach(j -> loaded.add(parse(j, false))));
+        config.jwt().previousPublicJwks().ifPresent(jwks -> loaded.addAll(parseSet(jwks)));
         this.keys = List.copyOf(loaded);
         LOG.infof("signing keys loaded: current kid=%s, %d published", current().getKeyId(), keys.size());
     }
@@ -101,6 +102,18 @@ public class SigningKeys {
             return withMetadata(ec);
         } catch (JoseException e) {
             throw new IllegalArgumentException("a configured signing key is not a valid JWK", e);
+        }
+    }
+
+    private static List<EllipticCurveJsonWebKey> parseSet(String json) {
+        try {
+            List<EllipticCurveJsonWebKey> keys = new ArrayList<>();
+            for (JsonWebKey jwk : new JsonWebKeySet(json).getJsonWebKeys()) {
+                keys.add(parse(jwk.toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY), false));
+            }
+            return keys;
+        } catch (JoseException e) {
+            throw new IllegalArgumentException("e2echat.users.jwt.previous-public-jwks is not a valid JWKS", e);
         }
     }
 

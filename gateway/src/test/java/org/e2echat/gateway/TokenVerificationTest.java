@@ -1,0 +1,12 @@
+package org.e2echat.gateway;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.e2echat.testsupport.TestJwt;
+import org.e2echat.testsupport.TokenVerificationContractTest;
+
+/** gateway verifies user-service's access tokens against a JWKS. */
+@QuarkusTest
+@QuarkusTestResource(TestJwt.class)
+class TokenVerificationTest extends TokenVerificationContractTest {
+}
