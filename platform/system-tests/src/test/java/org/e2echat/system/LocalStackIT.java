@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.e2echat.infra.FreePorts;
 import org.e2echat.infra.stack.LocalStack;
 import org.e2echat.infra.stack.ServiceSpec;
+import org.e2echat.testsupport.TestIdentity;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,6 +66,8 @@ class LocalStackIT {
                 assertEquals(200, ready.statusCode(), spec.name() + " not ready: " + ready.body());
                 assertTrue(ready.body().contains("\"UP\""), spec.name() + ": " + ready.body());
             }
+            registersAndLogsInThroughThePackagedUserService(ports.get("--user-service-port"), signal);
+
             List<ProcessHandle> children = stack.toHandle().descendants().toList();
             assertEquals(ServiceSpec.ALL.size() + 1, children.size(),
                     "expected the infra process and one process per service, got " + children);
@@ -82,6 +85,32 @@ class LocalStackIT {
             stack.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             stack.destroyForcibly();
         }
+    }
+
+    private void registersAndLogsInThroughThePackagedUserService(int port, String suffix) throws Exception {
+        TestIdentity identity = TestIdentity.generate();
+        String username = "stack-" + suffix.toLowerCase() + "-" + ProcessHandle.current().pid();
+        String body = String.format("{\"username\":\"%s\",\"displayName\":\"Stack Test\",\"password\":\"%s\","
+                + "\"identity\":{\"suite\":\"%s\",\"signingPublicKey\":\"%s\",\"kemPublicKey\":\"%s\","
+                + "\"kemKeySignature\":\"%s\"}}", username, "stack password 123", identity.suite(),
+                identity.signingPublicKey(), identity.kemPublicKey(), identity.kemKeySignature());
+        HttpResponse<String> registered = post(port, "/v1/users", body);
+        assertEquals(201, registered.statusCode(), registered.body());
+        assertTrue(registered.body().contains(identity.fingerprint()), registered.body());
+        HttpResponse<String> login = post(port, "/v1/auth/login",
+                "{\"username\":\"" + username + "\",\"password\":\"stack password 123\"}");
+        assertEquals(200, login.statusCode(), login.body());
+        assertTrue(login.body().contains("\"accessToken\""), login.body());
+        HttpResponse<String> jwks = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/.well-known/jwks.json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(jwks.body().contains("\"ES256\""), jwks.body());
+    }
+
+    private HttpResponse<String> post(int port, String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void awaitBanner(Process stack, List<String> output) throws InterruptedException {

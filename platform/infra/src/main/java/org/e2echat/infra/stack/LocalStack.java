@@ -294,7 +294,9 @@ public final class LocalStack {
         b.append("\nTry next:\n");
         b.append("  curl -s http://localhost:").append(options.portOf(ServiceSpec.ALL.get(0)))
                 .append("/q/health | head -c 400; echo\n");
-        b.append("  open the Swagger UI of any service above and try its endpoints\n");
+        b.append("  curl -s http://localhost:").append(options.portOf(ServiceSpec.ALL.get(0)))
+                .append("/.well-known/jwks.json; echo\n");
+        b.append("  open the Swagger UI of any service above and try its endpoints (docs/api.md)\n");
         b.append("\nPress Ctrl-C to stop everything.\n");
         out.print(b);
         out.flush();
