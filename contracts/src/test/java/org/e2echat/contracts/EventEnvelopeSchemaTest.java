@@ -48,9 +48,16 @@ class EventEnvelopeSchemaTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(classes = {
+        org.e2echat.contracts.events.UserEvents.UserRegistered.class,
         org.e2echat.contracts.events.UserEvents.UserKeyRotated.class,
         org.e2echat.contracts.events.UserEvents.UserKeyRevoked.class,
-        org.e2echat.contracts.events.UserEvents.UserDeleted.class})
+        org.e2echat.contracts.events.UserEvents.UserDeleted.class,
+        org.e2echat.contracts.events.SessionEvents.SessionCreated.class,
+        org.e2echat.contracts.events.SessionEvents.MembersAdded.class,
+        org.e2echat.contracts.events.SessionEvents.MemberRemoved.class,
+        org.e2echat.contracts.events.SessionEvents.SessionKeyRotated.class,
+        org.e2echat.contracts.events.SessionEvents.RekeyRequired.class,
+        org.e2echat.contracts.events.MessageEvents.MessageStored.class})
     void eachPayloadSchemaDeclaresExactlyTheRecordComponents(Class<?> payload) throws Exception {
         String file = payload.getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
         JsonNode schema = schema(file);

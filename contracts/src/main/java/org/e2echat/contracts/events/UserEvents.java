@@ -13,6 +13,11 @@ public final class UserEvents {
     private UserEvents() {
     }
 
+    /** An account was created with its first identity version; consumers build their user projections from it. */
+    public record UserRegistered(String userId, String username, String displayName, int keyVersion, String fingerprint) {
+        public static final String TYPE = "UserRegistered";
+    }
+
     /** A user uploaded a new identity version; envelopes wrapped to the previous KEM key are stale. */
     public record UserKeyRotated(String userId, Integer previousKeyVersion, int keyVersion, String fingerprint) {
         public static final String TYPE = "UserKeyRotated";

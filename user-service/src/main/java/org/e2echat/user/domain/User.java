@@ -1,5 +1,6 @@
 package org.e2echat.user.domain;
 
+import org.e2echat.common.outbox.OutboxEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

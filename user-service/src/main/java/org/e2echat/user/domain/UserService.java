@@ -62,10 +62,13 @@ public final class UserService {
         char[] password = checkedPassword(r.password());
         Instant now = clock.instant();
         IdentityKey key = IdentityValidator.validate(r.identity(), 1, now);
+        String id = UUID.randomUUID().toString();
+        var registered = events.encode(UserEvents.UserRegistered.TYPE,
+                new UserEvents.UserRegistered(id, username, displayName, key.version(), key.fingerprint()));
         return offloaded(() -> hasher.hash(password)).flatMap(hash -> {
-            User user = new User(UUID.randomUUID().toString(), username, Names.usernameKey(username), displayName,
-                    hash, false, now, null, 1, List.of(key), 0, List.of());
-            return users.insert(user).replaceWith(user);
+            User user = new User(id, username, Names.usernameKey(username), displayName,
+                    hash, false, now, null, 1, List.of(key), 0, List.of(registered));
+            return users.insert(user).replaceWith(user).invoke(u -> outboxWake.run());
         }).onFailure(UserStore.UsernameTaken.class).transform(e -> new ProblemException(409, "username-taken",
                 "Username taken", "That username (or one differing only in case or form) is already taken."));
     }

@@ -1,7 +1,6 @@
 package org.e2echat.user.domain;
 
 import io.smallrye.mutiny.Uni;
-import java.util.List;
 
 /** Persistence port for users. */
 public interface UserStore {
@@ -15,12 +14,6 @@ public interface UserStore {
 
     /** Replaces the user if its stored revision still equals {@code user.revision()}; true when it did. */
     Uni<Boolean> replace(User user);
-
-    /** Users with events still in their outbox. */
-    Uni<List<User>> withPendingEvents(int limit);
-
-    /** Removes published events from the user's outbox. */
-    Uni<Void> removeFromOutbox(String userId, List<String> eventIds);
 
     /** Thrown by {@link #insert} for a duplicate username key. */
     final class UsernameTaken extends RuntimeException {

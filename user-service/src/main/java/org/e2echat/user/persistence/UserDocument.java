@@ -7,7 +7,7 @@ import java.util.List;
 import org.bson.codecs.pojo.annotations.BsonId;
 import org.e2echat.user.domain.IdentityKey;
 import org.e2echat.user.domain.KeyStatus;
-import org.e2echat.user.domain.OutboxEvent;
+import org.e2echat.common.outbox.OutboxEvent;
 import org.e2echat.user.domain.User;
 
 /** A user as stored in the {@code users} collection, keys and pending events embedded. */

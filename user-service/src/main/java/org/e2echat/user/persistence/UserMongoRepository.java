@@ -11,12 +11,14 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import org.bson.Document;
+import org.e2echat.common.outbox.OutboxStore;
 import org.e2echat.user.domain.User;
 import org.e2echat.user.domain.UserStore;
 
-/** {@link UserStore} on MongoDB: unique username key, revision compare-and-set, embedded outbox. */
+/** {@link UserStore} on MongoDB: unique username key, revision compare-and-set, and the embedded outbox. */
 @ApplicationScoped
-public class UserMongoRepository implements ReactivePanacheMongoRepositoryBase<UserDocument, String>, UserStore {
+public class UserMongoRepository
+        implements ReactivePanacheMongoRepositoryBase<UserDocument, String>, UserStore, OutboxStore {
 
     /** Creates the indexes this store relies on; called once at startup. */
     public Uni<Void> createIndexes() {
@@ -49,13 +51,14 @@ public class UserMongoRepository implements ReactivePanacheMongoRepositoryBase<U
     }
 
     @Override
-    public Uni<List<User>> withPendingEvents(int limit) {
+    public Uni<List<Pending>> pending(int limit) {
         return find(new Document("outbox.0", new Document("$exists", true))).page(0, limit).list()
-                .map(docs -> docs.stream().map(UserDocument::toDomain).toList());
+                .map(docs -> docs.stream().map(UserDocument::toDomain)
+                        .map(u -> new Pending(u.id(), u.id(), u.outbox())).toList());
     }
 
     @Override
-    public Uni<Void> removeFromOutbox(String userId, List<String> eventIds) {
+    public Uni<Void> remove(String userId, List<String> eventIds) {
         return mongoCollection().updateOne(Filters.eq("_id", userId),
                 Updates.pull("outbox", Filters.in("eventId", eventIds))).replaceWithVoid();
     }

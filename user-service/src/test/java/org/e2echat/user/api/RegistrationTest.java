@@ -14,7 +14,10 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.e2echat.contracts.Topic;
+import org.e2echat.infra.LocalInfra;
 import org.e2echat.testsupport.TestIdentity;
+import org.e2echat.testsupport.TopicRecorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -38,6 +41,20 @@ class RegistrationTest {
                 .body("currentKey.fingerprint", equalTo(identity.fingerprint()))
                 .body("currentKey.fingerprintDigits", matchesPattern("\\d{5}( \\d{5}){5}"))
                 .body("passwordHash", nullValue());
+    }
+
+    @Test
+    void registrationIsPublishedWithTheFirstKeyVersion() {
+        String username = uniqueName("pub");
+        TestIdentity identity = TestIdentity.generate();
+        try (TopicRecorder events = TopicRecorder.open(LocalInfra.shared().kafka().bootstrapServers(), Topic.USERS.name())) {
+            String id = postRegistration(registration(username, "Pub", PASSWORD, identity)).then().statusCode(201)
+                    .extract().path("id");
+            var record = events.await(r -> id.equals(r.key()) && r.value().contains("\"UserRegistered\""),
+                    java.time.Duration.ofSeconds(20));
+            org.junit.jupiter.api.Assertions.assertTrue(record.value().contains(identity.fingerprint()));
+            org.junit.jupiter.api.Assertions.assertTrue(record.value().contains("\"username\":\"" + username + "\""));
+        }
     }
 
     @Test
