@@ -1,10 +1,10 @@
 package org.e2echat.user.domain;
 
 import java.time.Instant;
-import java.util.Base64;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.e2echat.common.problem.ProblemException;
+import org.e2echat.common.validation.StrictBase64;
 import org.e2echat.contracts.identity.IdentityEncoding;
 
 /**
@@ -31,9 +31,9 @@ public final class IdentityValidator {
             throw ProblemException.unprocessable("unsupported-suite",
                     "suite must be " + IdentityEncoding.SUITE_V1 + ".");
         }
-        byte[] signing = decode("signingPublicKey", upload.signingPublicKey(), IdentityEncoding.PUBLIC_KEY_BYTES);
-        byte[] kem = decode("kemPublicKey", upload.kemPublicKey(), IdentityEncoding.PUBLIC_KEY_BYTES);
-        byte[] signature = decode("kemKeySignature", upload.kemKeySignature(), IdentityEncoding.SIGNATURE_BYTES);
+        byte[] signing = StrictBase64.decode("signingPublicKey", upload.signingPublicKey(), IdentityEncoding.PUBLIC_KEY_BYTES);
+        byte[] kem = StrictBase64.decode("kemPublicKey", upload.kemPublicKey(), IdentityEncoding.PUBLIC_KEY_BYTES);
+        byte[] signature = StrictBase64.decode("kemKeySignature", upload.kemKeySignature(), IdentityEncoding.SIGNATURE_BYTES);
         if (upload.expiresAt() != null && !upload.expiresAt().isAfter(now)) {
             throw ProblemException.unprocessable("invalid-identity", "expiresAt must be in the future.");
         }
@@ -63,27 +63,6 @@ public final class IdentityValidator {
         String fingerprint = IdentityEncoding.hex(IdentityEncoding.fingerprint(upload.suite(), signing, kem));
         return new IdentityKey(version, upload.suite(), upload.signingPublicKey(), upload.kemPublicKey(),
                 upload.kemKeySignature(), fingerprint, KeyStatus.ACTIVE, now, upload.expiresAt(), null);
-    }
-
-    /** Strict, canonical standard base64 of exactly {@code length} bytes. */
-    static byte[] decode(String field, String value, int length) {
-        if (value == null || value.isEmpty()) {
-            throw ProblemException.badRequest("malformed-base64", field + " is required (standard base64).");
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(value);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("malformed-base64", field + " is not valid standard base64.");
-        }
-        if (!Base64.getEncoder().encodeToString(bytes).equals(value)) {
-            throw ProblemException.badRequest("malformed-base64", field + " is not canonical padded base64.");
-        }
-        if (bytes.length != length) {
-            throw ProblemException.unprocessable("invalid-key-length",
-                    field + " must decode to " + length + " bytes, got " + bytes.length + ".");
-        }
-        return bytes;
     }
 
     private static boolean isAllZero(byte[] bytes) {

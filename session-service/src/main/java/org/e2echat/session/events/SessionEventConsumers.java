@@ -1,0 +1,133 @@
+package org.e2echat.session.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.e2echat.common.events.TopicConsumer;
+import org.e2echat.contracts.Topic;
+import org.e2echat.contracts.events.MessageEvents;
+import org.e2echat.contracts.events.UserEvents;
+import org.e2echat.session.config.SessionServiceConfig;
+import org.e2echat.session.domain.KnownUser;
+import org.e2echat.session.domain.Model.RekeyReason;
+import org.e2echat.session.domain.SessionService;
+import org.jboss.logging.Logger;
+
+/**
+ * What session-service hears: {@code chat.users} (the user projection, rekeys on key changes,
+ * removal of deleted users) and {@code chat.messages} (activity summary, message-count policy);
+ * plus the periodic epoch-age check. Both consumers start from the earliest offset of their group,
+ * so the projection is complete; handlers are idempotent except the policy message count, which a
+ * redelivery can only overcount (an earlier rekey, never a later one).
+ */
+@ApplicationScoped
+public class SessionEventConsumers {
+
+    private static final Logger LOG = Logger.getLogger(SessionEventConsumers.class);
+    private static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(30);
+
+    private final SessionService sessions;
+    private final ObjectMapper json;
+    private final Object bootstrap;
+    private final Duration policyCheck;
+    private TopicConsumer users;
+    private TopicConsumer messages;
+    private ScheduledExecutorService policy;
+
+    public SessionEventConsumers(SessionService sessions, ObjectMapper json,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, SessionServiceConfig config) {
+        this.sessions = sessions;
+        this.json = json;
+        this.bootstrap = kafkaConfig.get("bootstrap.servers");
+        this.policyCheck = config.policy().checkInterval();
+    }
+
+    void start(@Observes StartupEvent event) {
+        users = new TopicConsumer(bootstrap, "session-service.users", List.of(Topic.USERS.name()), "earliest",
+                this::onUserEvent);
+        messages = new TopicConsumer(bootstrap, "session-service.messages", List.of(Topic.MESSAGES.name()), "earliest",
+                this::onMessageEvent);
+        policy = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "epoch-age-policy"));
+        policy.scheduleWithFixedDelay(this::checkEpochAges, policyCheck.toMillis(), policyCheck.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (policy != null) {
+            policy.shutdownNow();
+        }
+        if (users != null) {
+            users.close();
+        }
+        if (messages != null) {
+            messages.close();
+        }
+    }
+
+    void onUserEvent(ConsumerRecord<String, String> record) {
+        JsonNode envelope = parse(record.value());
+        String type = envelope.path("type").asText();
+        JsonNode p = envelope.path("payload");
+        String userId = p.path("userId").asText();
+        var work = switch (type) {
+            case UserEvents.UserRegistered.TYPE -> sessions.onUserKnown(new KnownUser(userId,
+                    p.path("username").asText(), p.path("displayName").asText(), false, p.path("keyVersion").asInt()));
+            case UserEvents.UserKeyRotated.TYPE -> sessions.onKeyChanged(userId, p.path("keyVersion").asInt(), 0,
+                    RekeyReason.KEY_ROTATED);
+            case UserEvents.UserKeyRevoked.TYPE -> sessions.onKeyChanged(userId,
+                    p.path("currentKeyVersion").isNull() ? null : p.path("currentKeyVersion").asInt(),
+                    p.path("keyVersion").asInt(), RekeyReason.KEY_REVOKED);
+            case UserEvents.UserDeleted.TYPE -> sessions.onUserDeleted(userId, p.path("username").asText(),
+                    p.path("displayName").asText());
+            default -> null;
+        };
+        if (work == null) {
+            LOG.debugf("ignoring %s event", type);
+            return;
+        }
+        work.await().atMost(HANDLER_TIMEOUT);
+    }
+
+    void onMessageEvent(ConsumerRecord<String, String> record) {
+        JsonNode envelope = parse(record.value());
+        if (!MessageEvents.MessageStored.TYPE.equals(envelope.path("type").asText())) {
+            return;
+        }
+        JsonNode p = envelope.path("payload");
+        sessions.onMessageStored(p.path("sessionId").asText(), p.path("seq").asLong(), p.path("epoch").asInt(),
+                Instant.parse(p.path("serverTime").asText())).await().atMost(HANDLER_TIMEOUT);
+    }
+
+    private void checkEpochAges() {
+        try {
+            int flagged = sessions.enforceEpochAge().await().atMost(HANDLER_TIMEOUT);
+            if (flagged > 0) {
+                LOG.infof("epoch-age policy: %d session(s) now require a rekey", flagged);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("epoch-age check failed: %s", e.getClass().getSimpleName());
+        }
+    }
+
+    private JsonNode parse(String value) {
+        try {
+            return json.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package org.e2echat.session.api;
+
+import static org.e2echat.session.api.Fixture.group;
+import static org.e2echat.session.api.Fixture.rotate;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.e2echat.common.outbox.EventJson;
+import org.e2echat.contracts.Topic;
+import org.e2echat.contracts.events.UserEvents;
+import org.e2echat.infra.LocalInfra;
+import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.session.persistence.KnownUserMongoRepository;
+import org.e2echat.testsupport.TopicRecorder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every trigger sets rekey-required, refuses sends until a rotation, and tells exactly the right people. */
+@QuarkusTest
+class RekeyTriggersTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    EventJson json;
+
+    @Inject
+    KnownUserMongoRepository directory;
+
+    Fixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new Fixture(json, directory);
+    }
+
+    @Test
+    void removalTellsTheRemovedMemberThenOnlyTheOthers() throws Exception {
+        List<Person> p = fixture.people(3);
+        String id = group(p.get(0), p.subList(1, 3));
+        Person carol = p.get(2);
+        try (TopicRecorder events = sessions()) {
+            p.get(0).as().delete("/v1/sessions/" + id + "/members/" + carol.id()).then().statusCode(204);
+
+            JsonNode removed = payload(events.await(r -> is(r, id, "MemberRemoved"), Duration.ofSeconds(20)));
+            assertEquals(carol.id(), removed.get("userId").asText());
+            assertEquals("REMOVED", removed.get("reason").asText());
+            assertEquals(ids(p), recipients(removed));
+            JsonNode rekey = payload(events.await(r -> is(r, id, "RekeyRequired"), Duration.ofSeconds(20)));
+            assertEquals("MEMBER_REMOVED", rekey.get("reason").asText());
+            assertEquals(ids(p.subList(0, 2)), recipients(rekey));
+        }
+        assertRekeyRequired(p.get(0), id, "MEMBER_REMOVED");
+        // the removed member is cut off at once
+        carol.as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(403)
+                .body("type", equalTo("urn:e2echat:problem:membership-ended"));
+        carol.as().get("/v1/sessions/" + id + "/access").then().statusCode(200)
+                .body("active", equalTo(false)).body("leftEpoch", equalTo(1));
+
+        try (TopicRecorder events = sessions()) {
+            rotate(p.get(1), id, 2, p.subList(0, 2), null).then().statusCode(200).body("rekeyRequired", equalTo(false));
+            JsonNode rotated = payload(events.await(r -> is(r, id, "SessionKeyRotated"), Duration.ofSeconds(20)));
+            assertEquals(ids(p.subList(0, 2)), recipients(rotated));
+        }
+        p.get(0).as().get("/v1/sessions/" + id + "/send-permission?epoch=2").then().statusCode(200)
+                .body("recipients.size()", equalTo(2));
+        carol.as().get("/v1/sessions/" + id + "/envelopes").then().statusCode(200).body("epoch", org.hamcrest.Matchers.contains(1));
+        carol.as().get("/v1/sessions/" + id + "/envelopes?epoch=2").then().statusCode(404);
+    }
+
+    @Test
+    void leavingRequiresARekey() {
+        List<Person> p = fixture.people(3);
+        String id = group(p.get(0), p.subList(1, 3));
+        p.get(0).as().post("/v1/sessions/" + id + "/leave").then().statusCode(204);
+        assertRekeyRequired(p.get(1), id, "MEMBER_LEFT");
+        // the owner left: someone else owns the group now
+        p.get(1).as().get("/v1/sessions/" + id + "/members").then()
+                .body("findAll { it.role == 'OWNER' }.size()", equalTo(1));
+    }
+
+    @Test
+    void aMembersKeyRotationOrRevocationRequiresARekey() {
+        List<Person> p = fixture.people(3);
+        String rotatedSession = group(p.get(0), p.subList(1, 3));
+        fixture.publishUser(p.get(1).id(), UserEvents.UserKeyRotated.TYPE,
+                new UserEvents.UserKeyRotated(p.get(1).id(), 1, 2, "11".repeat(32)));
+        awaitRekey(p.get(0), rotatedSession, "KEY_ROTATED");
+        // the rotation must now address the new key version
+        List<Person> stale = p;
+        rotate(p.get(0), rotatedSession, 2, stale, null).then().statusCode(409)
+                .body("staleKeys", org.hamcrest.Matchers.contains(p.get(1).id()));
+        List<Person> fresh = List.of(p.get(0), p.get(1).withKeyVersion(2), p.get(2));
+        rotate(p.get(0), rotatedSession, 2, fresh, null).then().statusCode(200);
+
+        List<Person> q = fixture.people(2);
+        String revokedSession = group(q.get(0), q.subList(1, 2));
+        fixture.publishUser(q.get(1).id(), UserEvents.UserKeyRevoked.TYPE,
+                new UserEvents.UserKeyRevoked(q.get(1).id(), 1, null));
+        awaitRekey(q.get(0), revokedSession, "KEY_REVOKED");
+        // without an active key the member cannot be rotated to
+        rotate(q.get(0), revokedSession, 2, q, null).then().statusCode(422)
+                .body("type", equalTo("urn:e2echat:problem:member-unavailable"));
+    }
+
+    @Test
+    void aDeletedAccountLeavesItsSessions() throws Exception {
+        List<Person> p = fixture.people(3);
+        String id = group(p.get(0), p.subList(1, 3));
+        Person bob = p.get(1);
+        try (TopicRecorder events = sessions()) {
+            fixture.publishUser(bob.id(), UserEvents.UserDeleted.TYPE,
+                    new UserEvents.UserDeleted(bob.id(), bob.username(), "Bob", Instant.now()));
+            JsonNode removed = payload(events.await(r -> is(r, id, "MemberRemoved"), Duration.ofSeconds(20)));
+            assertEquals("DELETED", removed.get("reason").asText());
+        }
+        assertRekeyRequired(p.get(0), id, "MEMBER_DELETED");
+        p.get(0).as().get("/v1/sessions/" + id + "/members").then().body("userId",
+                org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(bob.id())));
+    }
+
+    @Test
+    void tooManyMessagesInOneEpochRequireARekeyAndKeepTheActivitySummary() {
+        List<Person> p = fixture.people(2);
+        String id = group(p.get(0), p.subList(1, 2));
+        for (int seq = 1; seq <= 5; seq++) {
+            fixture.publishMessage(id, seq, 1, List.copyOf(ids(p)));
+        }
+        awaitRekey(p.get(0), id, "POLICY_MESSAGES");
+        p.get(0).as().get("/v1/sessions/" + id).then().body("lastMessageSeq", equalTo(5));
+        p.get(0).as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:rekey-required"))
+                .body("currentEpoch", equalTo(1))
+                .body("reason", equalTo("POLICY_MESSAGES"));
+    }
+
+    private void assertRekeyRequired(Person viewer, String id, String reason) {
+        viewer.as().get("/v1/sessions/" + id).then().statusCode(200)
+                .body("rekeyRequired", equalTo(true)).body("rekeyReason", equalTo(reason));
+        viewer.as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:rekey-required"));
+    }
+
+    private void awaitRekey(Person viewer, String id, String reason) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertRekeyRequired(viewer, id, reason));
+    }
+
+    private static TopicRecorder sessions() {
+        return TopicRecorder.open(LocalInfra.shared().kafka().bootstrapServers(), Topic.SESSIONS.name());
+    }
+
+    private static boolean is(ConsumerRecord<String, String> r, String sessionId, String type) {
+        return sessionId.equals(r.key()) && r.value().contains("\"type\":\"" + type + "\"");
+    }
+
+    private static JsonNode payload(ConsumerRecord<String, String> r) throws Exception {
+        return JSON.readTree(r.value()).get("payload");
+    }
+
+    private static Set<String> recipients(JsonNode payload) {
+        Set<String> ids = new TreeSet<>();
+        payload.get("recipients").forEach(n -> ids.add(n.asText()));
+        return ids;
+    }
+
+    private static Set<String> ids(List<Person> people) {
+        Set<String> ids = new TreeSet<>();
+        people.forEach(x -> ids.add(x.id()));
+        return ids;
+    }
+
+}

@@ -1,0 +1,149 @@
+package org.e2echat.session.api;
+
+import static org.e2echat.session.api.Fixture.createGroup;
+import static org.e2echat.session.api.Fixture.envelope;
+import static org.e2echat.session.api.Fixture.envelopes;
+import static org.e2echat.session.api.Fixture.member;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.e2echat.common.outbox.EventJson;
+import org.e2echat.contracts.events.UserEvents;
+import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.session.persistence.KnownUserMongoRepository;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class SessionCreationTest {
+
+    @Inject
+    EventJson json;
+
+    @Inject
+    KnownUserMongoRepository directory;
+
+    Fixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new Fixture(json, directory);
+    }
+
+    @Test
+    void groupIsCreatedAtEpochOneAndEachMemberGetsOnlyTheirOwnEnvelope() {
+        List<Person> p = fixture.people(3);
+        Person owner = p.get(0);
+        List<Map<String, Object>> sent = envelopes(owner, p);
+        String id = createGroup(owner, List.of(member(p.get(1), "ADMIN"), member(p.get(2), "MEMBER")), sent)
+                .then().statusCode(201)
+                .body("type", equalTo("GROUP"))
+                .body("currentEpoch", equalTo(1))
+                .body("rekeyRequired", equalTo(false))
+                .body("membership", equalTo("ACTIVE"))
+                .body("members.userId", containsInAnyOrder(p.get(0).id(), p.get(1).id(), p.get(2).id()))
+                .body("members.find { it.userId == '" + owner.id() + "' }.role", equalTo("OWNER"))
+                .body("members.find { it.userId == '" + owner.id() + "' }.username", equalTo(owner.username()))
+                .extract().path("id");
+        for (int i = 0; i < 3; i++) {
+            Person m = p.get(i);
+            m.as().get("/v1/sessions/" + id + "/envelopes").then().statusCode(200)
+                    .body("$", hasSize(1))
+                    .body("[0].recipientId", equalTo(m.id()))
+                    .body("[0].epoch", equalTo(1))
+                    .body("[0].ciphertext", equalTo(sent.get(i).get("ciphertext")));
+        }
+    }
+
+    @Test
+    void directSessionIsUniquePerPair() {
+        List<Person> p = fixture.people(2);
+        Map<String, Object> body = new HashMap<>();
+        body.put("type", "DIRECT");
+        body.put("members", List.of(member(p.get(1), null)));
+        body.put("envelopes", envelopes(p.get(0), p));
+        String first = p.get(0).as().body(body).post("/v1/sessions").then().statusCode(201).extract().path("id");
+        Map<String, Object> back = new HashMap<>(body);
+        back.put("members", List.of(member(p.get(0), null)));
+        back.put("envelopes", envelopes(p.get(1), p));
+        String again = p.get(1).as().body(back).post("/v1/sessions").then().statusCode(200).extract().path("id");
+        assertEquals(first, again);
+    }
+
+    @Test
+    void envelopesMustTargetExactlyTheMembersAtTheirCurrentKeys() {
+        List<Person> p = fixture.people(3);
+        Person owner = p.get(0);
+        List<Map<String, Object>> members = List.of(member(p.get(1), "MEMBER"), member(p.get(2), "MEMBER"));
+        Person stranger = fixture.people(1).get(0);
+
+        createGroup(owner, members, envelopes(owner, List.of(owner, p.get(1)))).then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:recipient-mismatch"))
+                .body("missing", contains(p.get(2).id()));
+
+        createGroup(owner, members, envelopes(owner, List.of(owner, p.get(1), p.get(2), stranger))).then()
+                .statusCode(409).body("extra", contains(stranger.id()));
+
+        List<Map<String, Object>> stale = new ArrayList<>(envelopes(owner, List.of(owner, p.get(1))));
+        stale.add(envelope(p.get(2).withKeyVersion(7), owner));
+        createGroup(owner, members, stale).then().statusCode(409).body("staleKeys", contains(p.get(2).id()));
+
+        createGroup(owner.withKeyVersion(2), members, envelopes(owner.withKeyVersion(2), p)).then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:stale-sender-key"));
+
+        // nothing was created by any of the refused attempts
+        owner.as().get("/v1/sessions").then().statusCode(200).body("sessions", hasSize(0));
+    }
+
+    @Test
+    void badEnvelopeShapesAndMembersAreRefused() {
+        List<Person> p = fixture.people(2);
+        Person owner = p.get(0);
+        List<Map<String, Object>> members = List.of(member(p.get(1), "MEMBER"));
+        Map<String, java.util.function.Consumer<Map<String, Object>>> edits = Map.of(
+                "malformed-base64", e -> e.put("enc", "***"),
+                "invalid-key-length", e -> e.put("ciphertext", Fixture.b64(47)),
+                "unsupported-suite", e -> e.put("suite", "RSA"));
+        edits.forEach((slug, edit) -> {
+            List<Map<String, Object>> envs = new ArrayList<>();
+            for (Map<String, Object> e : envelopes(owner, p)) {
+                Map<String, Object> copy = new HashMap<>(e);
+                edit.accept(copy);
+                envs.add(copy);
+            }
+            createGroup(owner, members, envs).then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(422)))
+                    .body("type", equalTo("urn:e2echat:problem:" + slug));
+        });
+        List<Map<String, Object>> dup = new ArrayList<>(envelopes(owner, p));
+        dup.add(envelope(p.get(1), owner));
+        createGroup(owner, members, dup).then().statusCode(400).body("type", equalTo("urn:e2echat:problem:invalid-envelopes"));
+
+        String ghost = java.util.UUID.randomUUID().toString();
+        createGroup(owner, List.of(Map.of("userId", ghost, "role", "MEMBER")), envelopes(owner, List.of(owner)))
+                .then().statusCode(422).body("type", equalTo("urn:e2echat:problem:unknown-member"))
+                .body("userIds", contains(ghost));
+
+        Person deleted = fixture.people(1).get(0);
+        fixture.publishUser(deleted.id(), UserEvents.UserDeleted.TYPE,
+                new UserEvents.UserDeleted(deleted.id(), deleted.username(), "x", java.time.Instant.now()));
+        fixture.awaitKnown(deleted.id(), u -> u.deleted());
+        createGroup(owner, List.of(member(deleted, "MEMBER")), envelopes(owner, List.of(owner, deleted))).then()
+                .statusCode(422).body("type", equalTo("urn:e2echat:problem:member-unavailable"));
+
+        createGroup(owner, List.of(member(p.get(1), "OWNER")), envelopes(owner, p)).then().statusCode(400);
+        owner.as().body("{\"type\": \"CIRCLE\", \"members\": [], \"envelopes\": []}").post("/v1/sessions").then()
+                .statusCode(400).body("type", equalTo("urn:e2echat:problem:malformed-request"));
+        owner.as().body("{\"type\": \"GROUP\", \"members\": [], \"$where\": 1}").post("/v1/sessions").then()
+                .statusCode(400);
+        owner.as().get("/v1/sessions").then().body("sessions", hasSize(0));
+    }
+}
