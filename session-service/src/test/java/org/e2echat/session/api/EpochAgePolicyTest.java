@@ -1,0 +1,52 @@
+package org.e2echat.session.api;
+
+import static org.e2echat.session.api.Fixture.group;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.e2echat.common.outbox.EventJson;
+import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.session.persistence.KnownUserMongoRepository;
+import org.junit.jupiter.api.Test;
+
+/** An epoch older than the policy allows requires a rekey, found by the periodic check. */
+@QuarkusTest
+@TestProfile(EpochAgePolicyTest.ShortEpochs.class)
+class EpochAgePolicyTest {
+
+    /** Epochs expire after two seconds and are checked twice a second. */
+    public static class ShortEpochs implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("e2echat.sessions.policy.max-epoch-age", "2s",
+                    "e2echat.sessions.policy.check-interval", "500ms");
+        }
+    }
+
+    @Inject
+    EventJson json;
+
+    @Inject
+    KnownUserMongoRepository directory;
+
+    @Test
+    void anOldEpochRequiresARekeyAndARotationStartsAFreshOne() {
+        List<Person> p = new Fixture(json, directory).people(2);
+        String id = group(p.get(0), p.subList(1, 2));
+        p.get(0).as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(200);
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                p.get(0).as().get("/v1/sessions/" + id).then().body("rekeyRequired", equalTo(true))
+                        .body("rekeyReason", equalTo("POLICY_AGE")));
+        p.get(1).as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(409)
+                .body("reason", equalTo("POLICY_AGE"));
+        Fixture.rotate(p.get(1), id, 2, p, null).then().statusCode(200).body("rekeyRequired", equalTo(false));
+        p.get(1).as().get("/v1/sessions/" + id + "/send-permission?epoch=2").then().statusCode(200);
+    }
+}
