@@ -33,13 +33,15 @@ import org.e2echat.contracts.Topic;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private final KafkaRaftServer server;
+    private volatile KafkaRaftServer server;
+    private final Properties props;
     private final int port;
     private final Path logDir;
     private final boolean deleteOnClose;
 
-    private EmbeddedKafka(KafkaRaftServer server, int port, Path logDir, boolean deleteOnClose) {
+    private EmbeddedKafka(KafkaRaftServer server, Properties props, int port, Path logDir, boolean deleteOnClose) {
         this.server = server;
+        this.props = props;
         this.port = port;
         this.logDir = logDir;
         this.deleteOnClose = deleteOnClose;
@@ -65,7 +67,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(server, clientPort, logDir, temporary);
+            EmbeddedKafka kafka = new EmbeddedKafka(server, props, clientPort, logDir, temporary);
             try {
                 kafka.createTopics(topics);
             } catch (RuntimeException e) {
@@ -146,6 +148,22 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * Takes the broker down (clients see it unreachable), runs {@code whileDown}, and starts it
+     * again on the same port with the same log: for testing what happens during an outage.
+     */
+    public synchronized void outage(Runnable whileDown) {
+        server.shutdown();
+        server.awaitShutdown();
+        try {
+            whileDown.run();
+        } finally {
+            KafkaRaftServer restarted = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            restarted.startup();
+            server = restarted;
+        }
     }
 
     /** The value for {@code bootstrap.servers}. */

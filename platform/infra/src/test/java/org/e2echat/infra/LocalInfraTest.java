@@ -51,6 +51,17 @@ class LocalInfraTest {
     }
 
     @Test
+    void brokerComesBackAfterAnOutageWithItsData() throws Exception {
+        try (LocalInfra infra = LocalInfra.start(LocalInfra.Options.ephemeral())) {
+            String bootstrap = infra.kafka().bootstrapServers();
+            infra.kafka().outage(() -> assertTrue(FreePorts.isFree(infra.kafka().port()), "broker still listening"));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                assertTrue(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topic.USERS.name()));
+            }
+        }
+    }
+
+    @Test
     void releasesItsPortsOnClose() {
         int mongoPort;
         int kafkaPort;

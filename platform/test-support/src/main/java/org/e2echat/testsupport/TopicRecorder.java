@@ -40,6 +40,15 @@ public final class TopicRecorder implements AutoCloseable {
 
     /** Starts recording {@code topic} at its current end, on every partition. */
     public static TopicRecorder open(String bootstrapServers, String topic) {
+        return open(bootstrapServers, topic, false);
+    }
+
+    /** Records {@code topic} from its beginning (everything still retained), on every partition. */
+    public static TopicRecorder fromBeginning(String bootstrapServers, String topic) {
+        return open(bootstrapServers, topic, true);
+    }
+
+    private static TopicRecorder open(String bootstrapServers, String topic, boolean fromBeginning) {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "recorder-" + UUID.randomUUID(),
@@ -49,7 +58,11 @@ public final class TopicRecorder implements AutoCloseable {
         consumer.partitionsFor(topic, Duration.ofSeconds(30))
                 .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
         partitions.forEach(p -> consumer.position(p, Duration.ofSeconds(30)));
         return new TopicRecorder(consumer);
     }

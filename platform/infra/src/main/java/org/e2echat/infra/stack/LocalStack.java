@@ -1,14 +1,9 @@
 package org.e2echat.infra.stack;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.e2echat.infra.FreePorts;
 import org.e2echat.infra.InfraMain;
 
@@ -36,13 +30,11 @@ public final class LocalStack {
 
     private static final Duration INFRA_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(180);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     private final StackOptions options;
     private final PrintStream out;
-    private final List<Process> services = new ArrayList<>();
+    private final List<ServiceProcess> services = new ArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process infra;
 
     LocalStack(StackOptions options, PrintStream out) {
@@ -106,7 +98,7 @@ public final class LocalStack {
     private void startInfra() throws IOException, InterruptedException {
         out.printf("[stack] starting MongoDB-wire server (%s) and Kafka broker ...%n",
                 options.dataDir() == null ? "in memory" : "file-backed in " + options.dataDir());
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m",
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), InfraMain.class.getName(),
                 "--mongo-port", String.valueOf(options.mongoPort()),
                 "--kafka-port", String.valueOf(options.kafkaPort()),
@@ -128,7 +120,7 @@ public final class LocalStack {
             line = null;
         }
         if (line == null) {
-            throw new StackFailure("the infrastructure did not start; see " + log + tail(log));
+            throw new StackFailure("the infrastructure did not start; see " + log + ServiceProcess.tail(log));
         }
         out.printf("[stack] infra ready in %.1f s: %s%n", seconds(started), line.substring(InfraMain.READY.length()).trim());
     }
@@ -164,32 +156,28 @@ public final class LocalStack {
     }
 
     private void startServices() throws IOException, InterruptedException {
-        Map<ServiceSpec, Process> started = new LinkedHashMap<>();
         long launched = System.nanoTime();
         for (ServiceSpec spec : ServiceSpec.ALL) {
-            Path jar = options.root().resolve(spec.name()).resolve("target/quarkus-app/quarkus-run.jar");
-            if (!Files.isRegularFile(jar)) {
-                throw new StackFailure(jar + " is missing: build first (deploy/local/run.sh builds when needed)");
-            }
             int port = options.portOf(spec);
             if (!FreePorts.isFree(port)) {
                 throw new StackFailure("port " + port + " for " + spec.name() + " is in use; pass "
                         + spec.portOption() + " N");
             }
             Path log = options.logDir().resolve(spec.name() + ".log");
-            ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m",
-                    "-Dquarkus.http.port=" + port, "-jar", jar.toString())
-                    .directory(options.root().resolve(spec.name()).toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-            builder.environment().putAll(serviceEnvironment());
             out.printf("[stack] starting %-16s on port %d (log: %s)%n", spec.name(), port, log);
-            Process process = builder.start();
-            services.add(process);
-            started.put(spec, process);
+            try {
+                services.add(ServiceProcess.start(options.root(), spec, port, serviceEnvironment(), log));
+            } catch (IllegalStateException e) {
+                throw new StackFailure(e.getMessage() + " (deploy/local/run.sh builds when needed)");
+            }
         }
-        for (Map.Entry<ServiceSpec, Process> entry : started.entrySet()) {
-            awaitReady(entry.getKey(), entry.getValue(), launched);
+        for (ServiceProcess service : services) {
+            try {
+                service.awaitReady(SERVICE_TIMEOUT, stopping::get);
+            } catch (IllegalStateException e) {
+                throw new StackFailure(e.getMessage());
+            }
+            out.printf("[stack] %-16s ready in %.1f s%n", service.spec().name(), seconds(launched));
         }
     }
 
@@ -207,37 +195,10 @@ public final class LocalStack {
         return env;
     }
 
-    private void awaitReady(ServiceSpec spec, Process process, long started) throws InterruptedException {
-        long deadline = started + SERVICE_TIMEOUT.toNanos();
-        URI ready = URI.create("http://127.0.0.1:" + options.portOf(spec) + "/q/health/ready");
-        while (System.nanoTime() < deadline) {
-            if (stopping.get()) {
-                throw new StackFailure("stopped while waiting for " + spec.name());
-            }
-            if (!process.isAlive()) {
-                Path log = options.logDir().resolve(spec.name() + ".log");
-                throw new StackFailure(spec.name() + " exited with code " + process.exitValue() + "; see " + log
-                        + tail(log));
-            }
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(ready)
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    out.printf("[stack] %-16s ready in %.1f s%n", spec.name(), seconds(started));
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new StackFailure(spec.name() + " was not ready after " + SERVICE_TIMEOUT.toSeconds() + " s");
-    }
-
     private Process waitForAnyExit() throws InterruptedException {
         List<CompletableFuture<Process>> exits = new ArrayList<>();
         exits.add(infra.onExit());
-        services.forEach(p -> exits.add(p.onExit()));
+        services.forEach(p -> exits.add(p.process().onExit()));
         CompletableFuture<Object> any = CompletableFuture.anyOf(exits.toArray(CompletableFuture[]::new));
         try {
             return (Process) any.get();
@@ -251,31 +212,19 @@ public final class LocalStack {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        List<Process> all = new ArrayList<>(services);
+        List<ServiceProcess> all = new ArrayList<>(services);
         if (all.isEmpty() && infra == null) {
             return;
         }
         out.println("[stack] stopping ...");
-        all.forEach(Process::destroy);
-        all.forEach(LocalStack::awaitOrKill);
+        all.forEach(s -> s.process().destroy());
+        all.forEach(s -> ServiceProcess.awaitOrKill(s.process()));
         if (infra != null) {
             infra.destroy();
-            awaitOrKill(infra);
+            ServiceProcess.awaitOrKill(infra);
         }
         out.println("[stack] stopped");
         out.flush();
-    }
-
-    private static void awaitOrKill(Process process) {
-        try {
-            if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void printReady() {
@@ -314,26 +263,12 @@ public final class LocalStack {
     }
 
     private String nameOf(Process process) {
-        int index = services.indexOf(process);
-        return index >= 0 ? ServiceSpec.ALL.get(index).name() : "process " + process.pid();
-    }
-
-    private static String tail(Path log) {
-        try (Stream<String> lines = Files.lines(log)) {
-            List<String> all = lines.toList();
-            List<String> last = all.subList(Math.max(0, all.size() - 15), all.size());
-            return last.isEmpty() ? "" : "\n--- last lines of " + log.getFileName() + " ---\n" + String.join("\n", last);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "";
-        }
+        return services.stream().filter(s -> s.process() == process).map(s -> s.spec().name()).findFirst()
+                .orElse("process " + process.pid());
     }
 
     private static double seconds(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1e9;
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** A start-up failure with a message meant for the person who ran the stack. */
