@@ -14,8 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
-import org.e2echat.common.outbox.EventJson;
-import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.testsupport.TestUser;
 import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,11 +32,8 @@ class AuthorizationMatrixTest {
     enum As { OWNER, ADMIN, MEMBER, REMOVED, NON_MEMBER }
 
     /** A group at epoch 2: owner, admin, member and a target member, with one member removed before. */
-    record World(String id, Map<As, Person> people, Person target, List<Person> current) {
+    record World(String id, Map<As, TestUser> people, TestUser target, List<TestUser> current) {
     }
-
-    @Inject
-    EventJson json;
 
     @Inject
     KnownUserMongoRepository directory;
@@ -46,24 +42,24 @@ class AuthorizationMatrixTest {
 
     @BeforeEach
     void setUp() {
-        fixture = new Fixture(json, directory);
+        fixture = new Fixture(directory);
     }
 
     World world() {
-        List<Person> p = fixture.people(6);
-        Person owner = p.get(0);
-        Person admin = p.get(1);
-        Person member = p.get(2);
-        Person target = p.get(3);
-        Person removed = p.get(4);
-        Person outsider = p.get(5);
+        List<TestUser> p = fixture.people(6);
+        TestUser owner = p.get(0);
+        TestUser admin = p.get(1);
+        TestUser member = p.get(2);
+        TestUser target = p.get(3);
+        TestUser removed = p.get(4);
+        TestUser outsider = p.get(5);
         String id = Fixture.createGroup(owner, List.of(member(admin, "ADMIN"), member(member, "MEMBER"),
                 member(target, "MEMBER"), member(removed, "MEMBER")), envelopes(owner, p.subList(0, 5)))
                 .then().statusCode(201).extract().path("id");
         owner.as().delete("/v1/sessions/" + id + "/members/" + removed.id()).then().statusCode(204);
-        List<Person> current = p.subList(0, 4);
+        List<TestUser> current = p.subList(0, 4);
         Fixture.rotate(owner, id, 2, current, null).then().statusCode(200);
-        Map<As, Person> people = new LinkedHashMap<>();
+        Map<As, TestUser> people = new LinkedHashMap<>();
         people.put(As.OWNER, owner);
         people.put(As.ADMIN, admin);
         people.put(As.MEMBER, member);
@@ -72,8 +68,8 @@ class AuthorizationMatrixTest {
         return new World(id, people, target, current);
     }
 
-    static Map<String, BiFunction<World, Person, Response>> endpoints() {
-        Map<String, BiFunction<World, Person, Response>> e = new LinkedHashMap<>();
+    static Map<String, BiFunction<World, TestUser, Response>> endpoints() {
+        Map<String, BiFunction<World, TestUser, Response>> e = new LinkedHashMap<>();
         e.put("get", (w, p) -> p.as().get("/v1/sessions/" + w.id()));
         e.put("members", (w, p) -> p.as().get("/v1/sessions/" + w.id() + "/members"));
         e.put("rotate", (w, p) -> Fixture.rotate(p, w.id(), 3, w.current(), null));
@@ -126,7 +122,7 @@ class AuthorizationMatrixTest {
     @Test
     void unknownSessionAndMalformedIdsLookLikeNonMembership() {
         World w = world();
-        Person owner = w.people().get(As.OWNER);
+        TestUser owner = w.people().get(As.OWNER);
         owner.as().get("/v1/sessions/" + UUID.randomUUID()).then().statusCode(404)
                 .body("detail", equalTo("No such session."));
         owner.as().get("/v1/sessions/not-a-uuid/envelopes").then().statusCode(404);

@@ -11,8 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.e2echat.common.outbox.EventJson;
-import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.testsupport.TestUser;
 import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.junit.jupiter.api.Test;
 
@@ -31,14 +30,11 @@ class EpochAgePolicyTest {
     }
 
     @Inject
-    EventJson json;
-
-    @Inject
     KnownUserMongoRepository directory;
 
     @Test
     void anOldEpochRequiresARekeyAndARotationStartsAFreshOne() {
-        List<Person> p = new Fixture(json, directory).people(2);
+        List<TestUser> p = new Fixture(directory).people(2);
         String id = group(p.get(0), p.subList(1, 2));
         p.get(0).as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(200);
         Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->

@@ -12,8 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.e2echat.common.outbox.EventJson;
-import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.testsupport.TestUser;
 import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,22 +21,19 @@ import org.junit.jupiter.api.Test;
 class GetSessionsTest {
 
     @Inject
-    EventJson json;
-
-    @Inject
     KnownUserMongoRepository directory;
 
     Fixture fixture;
 
     @BeforeEach
     void setUp() {
-        fixture = new Fixture(json, directory);
+        fixture = new Fixture(directory);
     }
 
     @Test
     void sessionsAreOrderedByLastActivityAndPaged() {
-        List<Person> p = fixture.people(2);
-        Person me = p.get(0);
+        List<TestUser> p = fixture.people(2);
+        TestUser me = p.get(0);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(group(me, List.of(p.get(1))));
@@ -61,7 +57,7 @@ class GetSessionsTest {
 
     @Test
     void listsMembersWithNamesAndShowsLeftSessionsWithoutThem() {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
         p.get(1).as().get("/v1/sessions").then()
                 .body("sessions[0].members.find { it.userId == '" + p.get(2).id() + "' }.username",

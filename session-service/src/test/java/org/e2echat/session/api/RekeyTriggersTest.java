@@ -19,11 +19,10 @@ import java.util.TreeSet;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
-import org.e2echat.common.outbox.EventJson;
 import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.infra.LocalInfra;
-import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.testsupport.TestUser;
 import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.e2echat.testsupport.TopicRecorder;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,23 +35,20 @@ class RekeyTriggersTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    EventJson json;
-
-    @Inject
     KnownUserMongoRepository directory;
 
     Fixture fixture;
 
     @BeforeEach
     void setUp() {
-        fixture = new Fixture(json, directory);
+        fixture = new Fixture(directory);
     }
 
     @Test
     void removalTellsTheRemovedMemberThenOnlyTheOthers() throws Exception {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
-        Person carol = p.get(2);
+        TestUser carol = p.get(2);
         try (TopicRecorder events = sessions()) {
             p.get(0).as().delete("/v1/sessions/" + id + "/members/" + carol.id()).then().statusCode(204);
 
@@ -84,7 +80,7 @@ class RekeyTriggersTest {
 
     @Test
     void leavingRequiresARekey() {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
         p.get(0).as().post("/v1/sessions/" + id + "/leave").then().statusCode(204);
         assertRekeyRequired(p.get(1), id, "MEMBER_LEFT");
@@ -95,19 +91,19 @@ class RekeyTriggersTest {
 
     @Test
     void aMembersKeyRotationOrRevocationRequiresARekey() {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String rotatedSession = group(p.get(0), p.subList(1, 3));
         fixture.publishUser(p.get(1).id(), UserEvents.UserKeyRotated.TYPE,
                 new UserEvents.UserKeyRotated(p.get(1).id(), 1, 2, "11".repeat(32)));
         awaitRekey(p.get(0), rotatedSession, "KEY_ROTATED");
         // the rotation must now address the new key version
-        List<Person> stale = p;
+        List<TestUser> stale = p;
         rotate(p.get(0), rotatedSession, 2, stale, null).then().statusCode(409)
                 .body("staleKeys", org.hamcrest.Matchers.contains(p.get(1).id()));
-        List<Person> fresh = List.of(p.get(0), p.get(1).withKeyVersion(2), p.get(2));
+        List<TestUser> fresh = List.of(p.get(0), p.get(1).withKeyVersion(2), p.get(2));
         rotate(p.get(0), rotatedSession, 2, fresh, null).then().statusCode(200);
 
-        List<Person> q = fixture.people(2);
+        List<TestUser> q = fixture.people(2);
         String revokedSession = group(q.get(0), q.subList(1, 2));
         fixture.publishUser(q.get(1).id(), UserEvents.UserKeyRevoked.TYPE,
                 new UserEvents.UserKeyRevoked(q.get(1).id(), 1, null));
@@ -119,9 +115,9 @@ class RekeyTriggersTest {
 
     @Test
     void aDeletedAccountLeavesItsSessions() throws Exception {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
-        Person bob = p.get(1);
+        TestUser bob = p.get(1);
         try (TopicRecorder events = sessions()) {
             fixture.publishUser(bob.id(), UserEvents.UserDeleted.TYPE,
                     new UserEvents.UserDeleted(bob.id(), bob.username(), "Bob", Instant.now()));
@@ -135,7 +131,7 @@ class RekeyTriggersTest {
 
     @Test
     void tooManyMessagesInOneEpochRequireARekeyAndKeepTheActivitySummary() {
-        List<Person> p = fixture.people(2);
+        List<TestUser> p = fixture.people(2);
         String id = group(p.get(0), p.subList(1, 2));
         for (int seq = 1; seq <= 5; seq++) {
             fixture.publishMessage(id, seq, 1, List.copyOf(ids(p)));
@@ -148,14 +144,14 @@ class RekeyTriggersTest {
                 .body("reason", equalTo("POLICY_MESSAGES"));
     }
 
-    private void assertRekeyRequired(Person viewer, String id, String reason) {
+    private void assertRekeyRequired(TestUser viewer, String id, String reason) {
         viewer.as().get("/v1/sessions/" + id).then().statusCode(200)
                 .body("rekeyRequired", equalTo(true)).body("rekeyReason", equalTo(reason));
         viewer.as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:rekey-required"));
     }
 
-    private void awaitRekey(Person viewer, String id, String reason) {
+    private void awaitRekey(TestUser viewer, String id, String reason) {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertRekeyRequired(viewer, id, reason));
     }
 
@@ -177,7 +173,7 @@ class RekeyTriggersTest {
         return ids;
     }
 
-    private static Set<String> ids(List<Person> people) {
+    private static Set<String> ids(List<TestUser> people) {
         Set<String> ids = new TreeSet<>();
         people.forEach(x -> ids.add(x.id()));
         return ids;

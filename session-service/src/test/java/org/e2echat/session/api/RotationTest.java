@@ -17,8 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.e2echat.common.outbox.EventJson;
-import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.testsupport.TestUser;
 import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,21 +26,18 @@ import org.junit.jupiter.api.Test;
 class RotationTest {
 
     @Inject
-    EventJson json;
-
-    @Inject
     KnownUserMongoRepository directory;
 
     Fixture fixture;
 
     @BeforeEach
     void setUp() {
-        fixture = new Fixture(json, directory);
+        fixture = new Fixture(directory);
     }
 
     @Test
     void anyMemberRotatesToTheNextEpochAndOnlyTheNextEpoch() {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
         rotate(p.get(2), id, 3, p, null).then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:stale-epoch")).body("currentEpoch", equalTo(1));
@@ -54,14 +50,14 @@ class RotationTest {
 
     @Test
     void rotationMustCoverExactlyTheCurrentMembers() {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
         rotate(p.get(0), id, 2, p.subList(0, 2), null).then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:recipient-mismatch"))
                 .body("currentEpoch", equalTo(1))
                 .body("missing", contains(p.get(2).id()));
-        Person outsider = fixture.people(1).get(0);
-        List<Person> withOutsider = new ArrayList<>(p);
+        TestUser outsider = fixture.people(1).get(0);
+        List<TestUser> withOutsider = new ArrayList<>(p);
         withOutsider.add(outsider);
         rotate(p.get(0), id, 2, withOutsider, null).then().statusCode(409).body("extra", contains(outsider.id()));
         p.get(0).as().get("/v1/sessions/" + id).then().body("currentEpoch", equalTo(1));
@@ -69,14 +65,14 @@ class RotationTest {
 
     @Test
     void ofTwoConcurrentRotationsExactlyOneWins() throws Exception {
-        List<Person> p = fixture.people(3);
+        List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
         for (int round = 0; round < 5; round++) {
             int epoch = round + 2;
             CountDownLatch go = new CountDownLatch(1);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             List<Future<Response>> results = new ArrayList<>();
-            for (Person by : List.of(p.get(1), p.get(2))) {
+            for (TestUser by : List.of(p.get(1), p.get(2))) {
                 results.add(pool.submit(() -> {
                     go.await();
                     return rotate(by, id, epoch, p, null);
@@ -98,11 +94,11 @@ class RotationTest {
 
     @Test
     void ownersAndAdminsAddMembersWithARotationAndNewMembersDoNotReadOldEpochs() {
-        List<Person> p = fixture.people(4);
-        Person owner = p.get(0);
-        Person plain = p.get(1);
+        List<TestUser> p = fixture.people(4);
+        TestUser owner = p.get(0);
+        TestUser plain = p.get(1);
         String id = group(owner, List.of(plain));
-        Person newcomer = p.get(2);
+        TestUser newcomer = p.get(2);
         rotate(plain, id, 2, List.of(owner, plain, newcomer), List.of(member(newcomer, "MEMBER"))).then()
                 .statusCode(403).body("type", equalTo("urn:e2echat:problem:forbidden"));
         rotate(owner, id, 2, List.of(owner, plain, newcomer), List.of(member(newcomer, "MEMBER"))).then()

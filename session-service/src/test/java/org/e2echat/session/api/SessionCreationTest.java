@@ -16,9 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.e2echat.common.outbox.EventJson;
 import org.e2echat.contracts.events.UserEvents;
-import org.e2echat.session.api.Fixture.Person;
+import org.e2echat.testsupport.TestUser;
 import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,22 +26,19 @@ import org.junit.jupiter.api.Test;
 class SessionCreationTest {
 
     @Inject
-    EventJson json;
-
-    @Inject
     KnownUserMongoRepository directory;
 
     Fixture fixture;
 
     @BeforeEach
     void setUp() {
-        fixture = new Fixture(json, directory);
+        fixture = new Fixture(directory);
     }
 
     @Test
     void groupIsCreatedAtEpochOneAndEachMemberGetsOnlyTheirOwnEnvelope() {
-        List<Person> p = fixture.people(3);
-        Person owner = p.get(0);
+        List<TestUser> p = fixture.people(3);
+        TestUser owner = p.get(0);
         List<Map<String, Object>> sent = envelopes(owner, p);
         String id = createGroup(owner, List.of(member(p.get(1), "ADMIN"), member(p.get(2), "MEMBER")), sent)
                 .then().statusCode(201)
@@ -55,7 +51,7 @@ class SessionCreationTest {
                 .body("members.find { it.userId == '" + owner.id() + "' }.username", equalTo(owner.username()))
                 .extract().path("id");
         for (int i = 0; i < 3; i++) {
-            Person m = p.get(i);
+            TestUser m = p.get(i);
             m.as().get("/v1/sessions/" + id + "/envelopes").then().statusCode(200)
                     .body("$", hasSize(1))
                     .body("[0].recipientId", equalTo(m.id()))
@@ -66,7 +62,7 @@ class SessionCreationTest {
 
     @Test
     void directSessionIsUniquePerPair() {
-        List<Person> p = fixture.people(2);
+        List<TestUser> p = fixture.people(2);
         Map<String, Object> body = new HashMap<>();
         body.put("type", "DIRECT");
         body.put("members", List.of(member(p.get(1), null)));
@@ -81,10 +77,10 @@ class SessionCreationTest {
 
     @Test
     void envelopesMustTargetExactlyTheMembersAtTheirCurrentKeys() {
-        List<Person> p = fixture.people(3);
-        Person owner = p.get(0);
+        List<TestUser> p = fixture.people(3);
+        TestUser owner = p.get(0);
         List<Map<String, Object>> members = List.of(member(p.get(1), "MEMBER"), member(p.get(2), "MEMBER"));
-        Person stranger = fixture.people(1).get(0);
+        TestUser stranger = fixture.people(1).get(0);
 
         createGroup(owner, members, envelopes(owner, List.of(owner, p.get(1)))).then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:recipient-mismatch"))
@@ -106,8 +102,8 @@ class SessionCreationTest {
 
     @Test
     void badEnvelopeShapesAndMembersAreRefused() {
-        List<Person> p = fixture.people(2);
-        Person owner = p.get(0);
+        List<TestUser> p = fixture.people(2);
+        TestUser owner = p.get(0);
         List<Map<String, Object>> members = List.of(member(p.get(1), "MEMBER"));
         Map<String, java.util.function.Consumer<Map<String, Object>>> edits = Map.of(
                 "malformed-base64", e -> e.put("enc", "***"),
@@ -132,7 +128,7 @@ class SessionCreationTest {
                 .then().statusCode(422).body("type", equalTo("urn:e2echat:problem:unknown-member"))
                 .body("userIds", contains(ghost));
 
-        Person deleted = fixture.people(1).get(0);
+        TestUser deleted = fixture.people(1).get(0);
         fixture.publishUser(deleted.id(), UserEvents.UserDeleted.TYPE,
                 new UserEvents.UserDeleted(deleted.id(), deleted.username(), "x", java.time.Instant.now()));
         fixture.awaitKnown(deleted.id(), u -> u.deleted());

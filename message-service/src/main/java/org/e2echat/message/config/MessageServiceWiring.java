@@ -1,0 +1,29 @@
+package org.e2echat.message.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import java.time.Clock;
+import java.time.Duration;
+import org.e2echat.message.domain.MessageService;
+import org.e2echat.message.domain.SessionAccess;
+import org.e2echat.message.events.MessagePublisher;
+import org.e2echat.message.persistence.MessageMongoRepository;
+
+/** Builds the domain service from configuration and creates the indexes at startup. */
+@ApplicationScoped
+public class MessageServiceWiring {
+
+    @Produces
+    @ApplicationScoped
+    MessageService messageService(MessageMongoRepository store, SessionAccess sessions, MessagePublisher publisher,
+            MessageServiceConfig config) {
+        return new MessageService(store, sessions, publisher::wake, config.maxCiphertextBytes(),
+                config.defaultPageSize(), config.maxPageSize(), Clock.systemUTC());
+    }
+
+    void createIndexes(@Observes StartupEvent event, MessageMongoRepository store) {
+        store.createIndexes().await().atMost(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,96 @@
+package org.e2echat.message.api;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.e2echat.contracts.identity.IdentityEncoding;
+import org.e2echat.testsupport.TestEvents;
+import org.e2echat.testsupport.TestUser;
+
+/**
+ * Sessions on the real session-service peer and messages on the service under test. Users are
+ * announced on {@code chat.users}; the peer knows them once it accepts them as members.
+ */
+final class Chat {
+
+    private final String sessionService;
+
+    Chat(String sessionServiceUrl) {
+        this.sessionService = sessionServiceUrl;
+    }
+
+    List<TestUser> users(int n) {
+        List<TestUser> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(TestEvents.registerUser("m"));
+        }
+        return list;
+    }
+
+    /** A group of {@code members} created by the first, at epoch 1 (retried until the peer knows everyone). */
+    String group(List<TestUser> members) {
+        TestUser owner = members.get(0);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "GROUP");
+        body.put("members", members.subList(1, members.size()).stream()
+                .map(m -> Map.of("userId", m.id(), "role", "MEMBER")).toList());
+        body.put("envelopes", owner.envelopesFor(members));
+        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> session(owner).body(body).post("/v1/sessions"), r -> r.statusCode() == 201)
+                .path("id");
+    }
+
+    Response remove(TestUser by, String sessionId, TestUser member) {
+        return session(by).delete("/v1/sessions/" + sessionId + "/members/" + member.id());
+    }
+
+    Response rotate(TestUser by, String sessionId, int epoch, List<TestUser> members, List<TestUser> added) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("epoch", epoch);
+        body.put("addMembers", added.stream().map(m -> Map.of("userId", m.id(), "role", "MEMBER")).toList());
+        body.put("envelopes", by.envelopesFor(members));
+        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> session(by).body(body).post("/v1/sessions/" + sessionId + "/rotations"),
+                        r -> r.statusCode() != 422);
+    }
+
+    Response sessionView(TestUser as, String sessionId) {
+        return session(as).get("/v1/sessions/" + sessionId);
+    }
+
+    /** A well-formed message body at {@code epoch} with a fresh id and nonce. */
+    static Map<String, Object> message(int epoch) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clientMessageId", UUID.randomUUID().toString());
+        m.put("epoch", epoch);
+        m.put("suite", IdentityEncoding.SUITE_V1);
+        m.put("nonce", TestUser.randomBase64(12));
+        m.put("ciphertext", TestUser.randomBase64(64));
+        m.put("signature", TestUser.randomBase64(64));
+        m.put("clientTime", Instant.now().toString());
+        return m;
+    }
+
+    static Response send(TestUser as, String sessionId, Map<String, Object> body) {
+        return as.as().body(body).post("/v1/sessions/" + sessionId + "/messages");
+    }
+
+    static Response read(TestUser as, String sessionId, String query) {
+        return as.as().get("/v1/sessions/" + sessionId + "/messages" + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    private io.restassured.specification.RequestSpecification session(TestUser as) {
+        java.net.URI uri = java.net.URI.create(sessionService);
+        return given().baseUri(uri.getScheme() + "://" + uri.getHost()).port(uri.getPort())
+                .header("Authorization", "Bearer " + as.token()).contentType(ContentType.JSON);
+    }
+}

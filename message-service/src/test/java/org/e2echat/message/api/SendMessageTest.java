@@ -1,0 +1,142 @@
+package org.e2echat.message.api;
+
+import static org.e2echat.message.api.Chat.message;
+import static org.e2echat.message.api.Chat.read;
+import static org.e2echat.message.api.Chat.send;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.e2echat.testsupport.PeerServicesResource;
+import org.e2echat.testsupport.TestUser;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@QuarkusTest
+@QuarkusTestResource(value = PeerServicesResource.class,
+        initArgs = @ResourceArg(name = "services", value = "session-service"))
+class SendMessageTest {
+
+    @ConfigProperty(name = "e2echat.session-service.url")
+    String sessionService;
+
+    Chat chat;
+
+    @BeforeEach
+    void setUp() {
+        chat = new Chat(sessionService);
+    }
+
+    @Test
+    void storesCiphertextWithDenseSeqsAndTheSendersName() {
+        List<TestUser> u = chat.users(2);
+        String id = chat.group(u);
+        Map<String, Object> first = message(1);
+        send(u.get(0), id, first).then().statusCode(201).body("seq", equalTo(1)).body("epoch", equalTo(1));
+        send(u.get(1), id, message(1)).then().statusCode(201).body("seq", equalTo(2));
+        send(u.get(0), id, message(1)).then().statusCode(201).body("seq", equalTo(3));
+        read(u.get(1), id, "").then().statusCode(200)
+                .body("messages.seq", contains(1, 2, 3))
+                .body("messages[0].senderId", equalTo(u.get(0).id()))
+                .body("messages[0].senderUsername", equalTo(u.get(0).username()))
+                .body("messages[0].ciphertext", equalTo(first.get("ciphertext")))
+                .body("messages[0].nonce", equalTo(first.get("nonce")))
+                .body("messages[0].clientMessageId", equalTo(first.get("clientMessageId")));
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of("malformed base64 ciphertext", 400, "malformed-base64",
+                        (Consumer<Map<String, Object>>) m -> m.put("ciphertext", "not base64!")),
+                Arguments.of("short nonce", 400, "invalid-message",
+                        (Consumer<Map<String, Object>>) m -> m.put("nonce", TestUser.randomBase64(8))),
+                Arguments.of("long signature", 400, "invalid-message",
+                        (Consumer<Map<String, Object>>) m -> m.put("signature", TestUser.randomBase64(65))),
+                Arguments.of("not a UUID", 400, "invalid-message",
+                        (Consumer<Map<String, Object>>) m -> m.put("clientMessageId", "42")),
+                Arguments.of("upper-case UUID", 400, "invalid-message",
+                        (Consumer<Map<String, Object>>) m -> m.put("clientMessageId",
+                                UUID.randomUUID().toString().toUpperCase())),
+                Arguments.of("unknown suite", 422, "unsupported-suite",
+                        (Consumer<Map<String, Object>>) m -> m.put("suite", "ROT13")),
+                Arguments.of("ciphertext over 64 KiB", 413, "ciphertext-too-large",
+                        (Consumer<Map<String, Object>>) m -> m.put("ciphertext", TestUser.randomBase64(65_537))),
+                Arguments.of("ciphertext shorter than a tag", 400, "invalid-message",
+                        (Consumer<Map<String, Object>>) m -> m.put("ciphertext", TestUser.randomBase64(15))),
+                Arguments.of("someone else as sender", 403, "sender-mismatch",
+                        (Consumer<Map<String, Object>>) m -> m.put("senderId", UUID.randomUUID().toString())),
+                Arguments.of("$-operator key", 400, "malformed-request",
+                        (Consumer<Map<String, Object>>) m -> m.put("$set", Map.of("seq", 1))),
+                Arguments.of("epoch as text", 400, "malformed-request",
+                        (Consumer<Map<String, Object>>) m -> m.put("epoch", "1")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void malformedSendsAreRefusedAndStoreNothing(String name, int status, String slug, Consumer<Map<String, Object>> edit) {
+        List<TestUser> u = chat.users(2);
+        String id = chat.group(u);
+        Map<String, Object> body = message(1);
+        edit.accept(body);
+        send(u.get(0), id, body).then().statusCode(status).contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:" + slug));
+        read(u.get(0), id, "").then().body("messages.size()", equalTo(0));
+    }
+
+    @Test
+    void exactly64KiBIsAccepted() {
+        List<TestUser> u = chat.users(2);
+        String id = chat.group(u);
+        Map<String, Object> body = message(1);
+        body.put("ciphertext", TestUser.randomBase64(65_536));
+        send(u.get(0), id, body).then().statusCode(201);
+    }
+
+    @Test
+    void nonMembersUnknownSessionsStaleEpochsAndReusedNoncesAreRefused() {
+        List<TestUser> u = chat.users(3);
+        String id = chat.group(u.subList(0, 2));
+        TestUser outsider = u.get(2);
+        send(outsider, id, message(1)).then().statusCode(404).body("type", equalTo("urn:e2echat:problem:not-found"));
+        send(u.get(0), UUID.randomUUID().toString(), message(1)).then().statusCode(404);
+        send(u.get(0), "not-a-session", message(1)).then().statusCode(404);
+        send(u.get(0), id, message(2)).then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:stale-epoch")).body("currentEpoch", equalTo(1));
+
+        Map<String, Object> first = message(1);
+        send(u.get(0), id, first).then().statusCode(201);
+        Map<String, Object> sameNonce = message(1);
+        sameNonce.put("nonce", first.get("nonce"));
+        send(u.get(1), id, sameNonce).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:nonce-reused"));
+        read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
+    }
+
+    @Test
+    void removedMembersAndSessionsNeedingARekeyCannotSend() {
+        List<TestUser> u = chat.users(3);
+        String id = chat.group(u);
+        chat.remove(u.get(0), id, u.get(2)).then().statusCode(204);
+        // the removal has returned: the removed member's next send is refused
+        send(u.get(2), id, message(1)).then().statusCode(403)
+                .body("type", equalTo("urn:e2echat:problem:membership-ended"));
+        send(u.get(1), id, message(1)).then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:rekey-required"))
+                .body("currentEpoch", equalTo(1))
+                .body("reason", equalTo("MEMBER_REMOVED"));
+        chat.rotate(u.get(0), id, 2, u.subList(0, 2), List.of()).then().statusCode(200);
+        send(u.get(1), id, message(1)).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:stale-epoch"));
+        send(u.get(1), id, message(2)).then().statusCode(201).body("seq", equalTo(1));
+        read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
+    }
+}
