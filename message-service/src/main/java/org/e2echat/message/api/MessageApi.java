@@ -21,11 +21,15 @@ public final class MessageApi {
             @Schema(description = "AES-256-GCM output incl. tag, at most 64 KiB") String ciphertext,
             @Schema(description = "Ed25519, 64 bytes") String signature,
             @Schema(description = "the sender's clock, informational") Instant clientTime,
-            @Schema(description = "optional; must equal the authenticated user") String senderId) {
+            @Schema(description = "optional; must equal the authenticated user") String senderId,
+            @Schema(description = "optional; must equal the session in the path") String sessionId,
+            @Schema(description = "optional; the message format version, 1") Integer formatVersion,
+            @Schema(description = "optional; the identity version that signed, must be the sender's current one")
+            Integer senderKeyVersion) {
 
         MessageService.Send toSend() {
             return new MessageService.Send(clientMessageId, epoch, suite, nonce, ciphertext, signature, clientTime,
-                    senderId);
+                    senderId, sessionId, formatVersion, senderKeyVersion);
         }
     }
 
@@ -35,14 +39,16 @@ public final class MessageApi {
         }
     }
 
-    public record MessageResponse(String messageId, String sessionId, long seq, int epoch, String senderId,
+    public record MessageResponse(String messageId, String sessionId, long seq, int formatVersion, int epoch,
+            String senderId,
             @Schema(description = "the sender's username when the message was sent") String senderUsername,
             @Schema(description = "the sender's display name when the message was sent") String senderDisplayName,
             int senderKeyVersion, String suite, String clientMessageId, String nonce, String ciphertext,
             String signature, Instant clientTime, Instant serverTime) {
 
         static MessageResponse of(Message m) {
-            return new MessageResponse(m.messageId(), m.sessionId(), m.seq(), m.epoch(), m.senderId(),
+            return new MessageResponse(m.messageId(), m.sessionId(), m.seq(), MessageService.FORMAT_VERSION, m.epoch(),
+                    m.senderId(),
                     m.senderUsername(), m.senderDisplayName(), m.senderKeyVersion(), m.suite(), m.clientMessageId(),
                     m.nonce(), m.ciphertext(), m.signature(), m.clientTime(), m.serverTime());
         }

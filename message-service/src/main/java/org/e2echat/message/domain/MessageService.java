@@ -22,6 +22,8 @@ import org.e2echat.contracts.identity.IdentityEncoding;
  */
 public final class MessageService {
 
+    /** The only message format so far (docs/crypto.md §6). */
+    public static final int FORMAT_VERSION = 1;
     public static final int NONCE_BYTES = 12;
     public static final int SIGNATURE_BYTES = 64;
     public static final int TAG_BYTES = 16;
@@ -29,7 +31,8 @@ public final class MessageService {
 
     /** What a client sends. */
     public record Send(String clientMessageId, Integer epoch, String suite, String nonce, String ciphertext,
-            String signature, Instant clientTime, String senderId) {
+            String signature, Instant clientTime, String senderId, String sessionId, Integer formatVersion,
+            Integer senderKeyVersion) {
     }
 
     /** The outcome: the stored message, and whether it was stored by an earlier identical request. */
@@ -63,6 +66,12 @@ public final class MessageService {
             throw new ProblemException(403, "sender-mismatch", "Sender mismatch",
                     "senderId must be the authenticated user (or absent).");
         }
+        if (s.sessionId() != null && !s.sessionId().equals(sessionId)) {
+            throw ProblemException.badRequest("invalid-message", "sessionId must be the session in the path (or absent).");
+        }
+        if (s.formatVersion() != null && s.formatVersion() != FORMAT_VERSION) {
+            throw ProblemException.unprocessable("unsupported-format", "formatVersion must be " + FORMAT_VERSION + ".");
+        }
         String clientMessageId = canonicalUuid(s.clientMessageId());
         if (s.epoch() == null || s.epoch() < 1) {
             throw ProblemException.badRequest("invalid-message", "epoch must be a positive integer.");
@@ -88,6 +97,11 @@ public final class MessageService {
                 return Uni.createFrom().item(replay(existing, bodyHash));
             }
             return sessions.sendPermission(bearerToken, sessionId, s.epoch()).flatMap(permission -> {
+                if (s.senderKeyVersion() != null && s.senderKeyVersion() != permission.senderKeyVersion()) {
+                    throw new ProblemException(409, "stale-sender-key", "Stale sender key",
+                            "Sign with your current key version " + permission.senderKeyVersion() + ".",
+                            Map.of("senderKeyVersion", permission.senderKeyVersion()), Map.of());
+                }
                 Message message = new Message(UUID.randomUUID().toString(), sessionId, 0, permission.epoch(), callerId,
                         permission.senderUsername(), permission.senderDisplayName(), permission.senderKeyVersion(),
                         s.suite(), clientMessageId, s.nonce(), s.ciphertext(), s.signature(), s.clientTime(),

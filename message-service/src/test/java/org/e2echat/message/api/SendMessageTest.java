@@ -43,6 +43,9 @@ class SendMessageTest {
         List<TestUser> u = chat.users(2);
         String id = chat.group(u);
         Map<String, Object> first = message(1);
+        first.put("sessionId", id);
+        first.put("formatVersion", 1);
+        first.put("senderKeyVersion", 1);
         send(u.get(0), id, first).then().statusCode(201).body("seq", equalTo(1)).body("epoch", equalTo(1));
         send(u.get(1), id, message(1)).then().statusCode(201).body("seq", equalTo(2));
         send(u.get(0), id, message(1)).then().statusCode(201).body("seq", equalTo(3));
@@ -50,6 +53,8 @@ class SendMessageTest {
                 .body("messages.seq", contains(1, 2, 3))
                 .body("messages[0].senderId", equalTo(u.get(0).id()))
                 .body("messages[0].senderUsername", equalTo(u.get(0).username()))
+                .body("messages[0].formatVersion", equalTo(1))
+                .body("messages[0].senderKeyVersion", equalTo(1))
                 .body("messages[0].ciphertext", equalTo(first.get("ciphertext")))
                 .body("messages[0].nonce", equalTo(first.get("nonce")))
                 .body("messages[0].clientMessageId", equalTo(first.get("clientMessageId")));
@@ -78,6 +83,12 @@ class SendMessageTest {
                         (Consumer<Map<String, Object>>) m -> m.put("senderId", UUID.randomUUID().toString())),
                 Arguments.of("$-operator key", 400, "malformed-request",
                         (Consumer<Map<String, Object>>) m -> m.put("$set", Map.of("seq", 1))),
+                Arguments.of("another session in the body", 400, "invalid-message",
+                        (Consumer<Map<String, Object>>) m -> m.put("sessionId", UUID.randomUUID().toString())),
+                Arguments.of("unknown format version", 422, "unsupported-format",
+                        (Consumer<Map<String, Object>>) m -> m.put("formatVersion", 2)),
+                Arguments.of("old sender key version", 409, "stale-sender-key",
+                        (Consumer<Map<String, Object>>) m -> m.put("senderKeyVersion", 7)),
                 Arguments.of("epoch as text", 400, "malformed-request",
                         (Consumer<Map<String, Object>>) m -> m.put("epoch", "1")));
     }
