@@ -79,10 +79,13 @@ class RekeyTriggersTest {
     }
 
     @Test
-    void leavingRequiresARekey() {
+    void leavingRequiresARekey() throws Exception {
         List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));
-        p.get(0).as().post("/v1/sessions/" + id + "/leave").then().statusCode(204);
+        try (TopicRecorder events = sessions()) {
+            p.get(0).as().post("/v1/sessions/" + id + "/leave").then().statusCode(204);
+            awaitRekeyEvent(events, id, "MEMBER_LEFT", p.subList(1, 3));
+        }
         assertRekeyRequired(p.get(1), id, "MEMBER_LEFT");
         // the owner left: someone else owns the group now
         p.get(1).as().get("/v1/sessions/" + id + "/members").then()
@@ -90,11 +93,14 @@ class RekeyTriggersTest {
     }
 
     @Test
-    void aMembersKeyRotationOrRevocationRequiresARekey() {
+    void aMembersKeyRotationOrRevocationRequiresARekey() throws Exception {
         List<TestUser> p = fixture.people(3);
         String rotatedSession = group(p.get(0), p.subList(1, 3));
-        fixture.publishUser(p.get(1).id(), UserEvents.UserKeyRotated.TYPE,
-                new UserEvents.UserKeyRotated(p.get(1).id(), 1, 2, "11".repeat(32)));
+        try (TopicRecorder events = sessions()) {
+            fixture.publishUser(p.get(1).id(), UserEvents.UserKeyRotated.TYPE,
+                    new UserEvents.UserKeyRotated(p.get(1).id(), 1, 2, "11".repeat(32)));
+            awaitRekeyEvent(events, rotatedSession, "KEY_ROTATED", p);
+        }
         awaitRekey(p.get(0), rotatedSession, "KEY_ROTATED");
         // the rotation must now address the new key version
         List<TestUser> stale = p;
@@ -105,8 +111,11 @@ class RekeyTriggersTest {
 
         List<TestUser> q = fixture.people(2);
         String revokedSession = group(q.get(0), q.subList(1, 2));
-        fixture.publishUser(q.get(1).id(), UserEvents.UserKeyRevoked.TYPE,
-                new UserEvents.UserKeyRevoked(q.get(1).id(), 1, null));
+        try (TopicRecorder events = sessions()) {
+            fixture.publishUser(q.get(1).id(), UserEvents.UserKeyRevoked.TYPE,
+                    new UserEvents.UserKeyRevoked(q.get(1).id(), 1, null));
+            awaitRekeyEvent(events, revokedSession, "KEY_REVOKED", q);
+        }
         awaitRekey(q.get(0), revokedSession, "KEY_REVOKED");
         // without an active key the member cannot be rotated to
         rotate(q.get(0), revokedSession, 2, q, null).then().statusCode(422)
@@ -123,6 +132,7 @@ class RekeyTriggersTest {
                     new UserEvents.UserDeleted(bob.id(), bob.username(), "Bob", Instant.now()));
             JsonNode removed = payload(events.await(r -> is(r, id, "MemberRemoved"), Duration.ofSeconds(20)));
             assertEquals("DELETED", removed.get("reason").asText());
+            awaitRekeyEvent(events, id, "MEMBER_DELETED", List.of(p.get(0), p.get(2)));
         }
         assertRekeyRequired(p.get(0), id, "MEMBER_DELETED");
         p.get(0).as().get("/v1/sessions/" + id + "/members").then().body("userId",
@@ -130,11 +140,14 @@ class RekeyTriggersTest {
     }
 
     @Test
-    void tooManyMessagesInOneEpochRequireARekeyAndKeepTheActivitySummary() {
+    void tooManyMessagesInOneEpochRequireARekeyAndKeepTheActivitySummary() throws Exception {
         List<TestUser> p = fixture.people(2);
         String id = group(p.get(0), p.subList(1, 2));
-        for (int seq = 1; seq <= 5; seq++) {
-            fixture.publishMessage(id, seq, 1, List.copyOf(ids(p)));
+        try (TopicRecorder events = sessions()) {
+            for (int seq = 1; seq <= 5; seq++) {
+                fixture.publishMessage(id, seq, 1, List.copyOf(ids(p)));
+            }
+            awaitRekeyEvent(events, id, "POLICY_MESSAGES", p);
         }
         awaitRekey(p.get(0), id, "POLICY_MESSAGES");
         p.get(0).as().get("/v1/sessions/" + id).then().body("lastMessageSeq", equalTo(5));
@@ -153,6 +166,13 @@ class RekeyTriggersTest {
 
     private void awaitRekey(TestUser viewer, String id, String reason) {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertRekeyRequired(viewer, id, reason));
+    }
+
+    private static void awaitRekeyEvent(TopicRecorder events, String id, String reason, List<TestUser> told)
+            throws Exception {
+        JsonNode rekey = payload(events.await(r -> is(r, id, "RekeyRequired") && r.value().contains(reason),
+                Duration.ofSeconds(20)));
+        assertEquals(ids(told), recipients(rekey));
     }
 
     private static TopicRecorder sessions() {
