@@ -1,8 +1,6 @@
 package org.e2echat.message.api;
 
-import static org.e2echat.message.api.Chat.message;
-import static org.e2echat.message.api.Chat.read;
-import static org.e2echat.message.api.Chat.send;
+import static org.e2echat.testsupport.Chat.message;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestUser;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +36,7 @@ class IdempotencyAndSequenceTest {
 
     @BeforeEach
     void setUp() {
-        chat = new Chat(sessionService);
+        chat = new Chat(sessionService, null);
     }
 
     @Test
@@ -45,19 +44,19 @@ class IdempotencyAndSequenceTest {
         List<TestUser> u = chat.users(2);
         String id = chat.group(u);
         Map<String, Object> body = message(1);
-        Response first = send(u.get(0), id, body);
+        Response first = chat.send(u.get(0), id, body);
         first.then().statusCode(201);
-        send(u.get(0), id, body).then().statusCode(200)
+        chat.send(u.get(0), id, body).then().statusCode(200)
                 .body("messageId", equalTo(first.path("messageId")))
                 .body("seq", equalTo(first.<Integer>path("seq")));
         Map<String, Object> changed = new HashMap<>(body);
         changed.put("ciphertext", TestUser.randomBase64(64));
-        send(u.get(0), id, changed).then().statusCode(409)
+        chat.send(u.get(0), id, changed).then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:client-message-id-reused"))
                 .body("messageId", equalTo(first.path("messageId")));
         // the same client id from another sender is a different message
-        send(u.get(1), id, body).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:nonce-reused"));
-        read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
+        chat.send(u.get(1), id, body).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:nonce-reused"));
+        chat.read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
     }
 
     @Test
@@ -71,7 +70,7 @@ class IdempotencyAndSequenceTest {
         for (int i = 0; i < 8; i++) {
             results.add(pool.submit(() -> {
                 go.await();
-                return send(u.get(0), id, body);
+                return chat.send(u.get(0), id, body);
             }));
         }
         go.countDown();
@@ -86,7 +85,7 @@ class IdempotencyAndSequenceTest {
         assertEquals(1, Collections.frequency(statuses, 201), statuses.toString());
         assertEquals(7, Collections.frequency(statuses, 200), statuses.toString());
         assertEquals(1, ids.size());
-        read(u.get(0), id, "").then().body("messages.size()", equalTo(1)).body("messages[0].seq", equalTo(1));
+        chat.read(u.get(0), id, "").then().body("messages.size()", equalTo(1)).body("messages[0].seq", equalTo(1));
     }
 
     @Test
@@ -104,7 +103,7 @@ class IdempotencyAndSequenceTest {
             work.add(pool.submit(() -> {
                 go.await();
                 for (int i = 0; i < perSender; i++) {
-                    send(sender, id, message(1)).then().statusCode(201);
+                    chat.send(sender, id, message(1)).then().statusCode(201);
                 }
                 return null;
             }));
@@ -116,7 +115,7 @@ class IdempotencyAndSequenceTest {
                 List<Long> seen = new ArrayList<>();
                 long last = 0;
                 while (sending.get() || last < total) {
-                    Response page = read(u.get(0), id, "after=" + last + "&limit=7");
+                    Response page = chat.read(u.get(0), id, "after=" + last + "&limit=7");
                     page.then().statusCode(200);
                     for (Object seq : page.jsonPath().getList("messages.seq")) {
                         long s = ((Number) seq).longValue();
@@ -139,7 +138,7 @@ class IdempotencyAndSequenceTest {
             assertEquals(total, seen.size());
         }
         pool.shutdown();
-        List<Object> all = read(u.get(0), id, "limit=200").jsonPath().getList("messages.seq");
+        List<Object> all = chat.read(u.get(0), id, "limit=200").jsonPath().getList("messages.seq");
         assertEquals(total, all.size());
         for (int i = 0; i < total; i++) {
             assertEquals(i + 1, ((Number) all.get(i)).intValue());

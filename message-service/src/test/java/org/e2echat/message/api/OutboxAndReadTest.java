@@ -1,8 +1,6 @@
 package org.e2echat.message.api;
 
-import static org.e2echat.message.api.Chat.message;
-import static org.e2echat.message.api.Chat.read;
-import static org.e2echat.message.api.Chat.send;
+import static org.e2echat.testsupport.Chat.message;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -23,6 +21,7 @@ import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.infra.LocalInfra;
 import org.e2echat.testsupport.TestEvents;
+import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestUser;
 import org.e2echat.testsupport.TopicRecorder;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -41,7 +40,7 @@ class OutboxAndReadTest {
 
     @BeforeEach
     void setUp() {
-        chat = new Chat(sessionService);
+        chat = new Chat(sessionService, null);
     }
 
     @Test
@@ -50,7 +49,7 @@ class OutboxAndReadTest {
         String id = chat.group(u);
         try (TopicRecorder events = TopicRecorder.open(LocalInfra.shared().kafka().bootstrapServers(),
                 Topic.MESSAGES.name())) {
-            String messageId = send(u.get(0), id, message(1)).then().statusCode(201).extract().path("messageId");
+            String messageId = chat.send(u.get(0), id, message(1)).then().statusCode(201).extract().path("messageId");
             var record = events.await(r -> r.value().contains(messageId), Duration.ofSeconds(20));
             assertEquals(id, record.key());
             JsonNode envelope = JSON.readTree(record.value());
@@ -69,9 +68,9 @@ class OutboxAndReadTest {
         String id = chat.group(u);
         AtomicReference<String> stored = new AtomicReference<>();
         LocalInfra.shared().kafka().outage(() -> {
-            stored.set(send(u.get(0), id, message(1)).then().statusCode(201).extract().path("messageId"));
+            stored.set(chat.send(u.get(0), id, message(1)).then().statusCode(201).extract().path("messageId"));
             // stored and readable even though it cannot be published yet
-            read(u.get(1), id, "").then().body("messages.messageId", contains(stored.get()));
+            chat.read(u.get(1), id, "").then().body("messages.messageId", contains(stored.get()));
         });
         try (TopicRecorder events = TopicRecorder.fromBeginning(LocalInfra.shared().kafka().bootstrapServers(),
                 Topic.MESSAGES.name())) {
@@ -85,42 +84,42 @@ class OutboxAndReadTest {
         List<TestUser> u = chat.users(2);
         String id = chat.group(u);
         for (int i = 0; i < 7; i++) {
-            send(u.get(i % 2), id, message(1)).then().statusCode(201);
+            chat.send(u.get(i % 2), id, message(1)).then().statusCode(201);
         }
         TestUser reader = u.get(1);
-        read(reader, id, "after=0&limit=3").then().body("messages.seq", contains(1, 2, 3))
+        chat.read(reader, id, "after=0&limit=3").then().body("messages.seq", contains(1, 2, 3))
                 .body("hasMore", equalTo(true)).body("nextCursor", equalTo(3));
-        read(reader, id, "after=3&limit=3").then().body("messages.seq", contains(4, 5, 6)).body("nextCursor", equalTo(6));
-        read(reader, id, "after=6&limit=3").then().body("messages.seq", contains(7))
+        chat.read(reader, id, "after=3&limit=3").then().body("messages.seq", contains(4, 5, 6)).body("nextCursor", equalTo(6));
+        chat.read(reader, id, "after=6&limit=3").then().body("messages.seq", contains(7))
                 .body("hasMore", equalTo(false)).body("nextCursor", nullValue());
-        read(reader, id, "before=8&limit=3").then().body("messages.seq", contains(7, 6, 5))
+        chat.read(reader, id, "before=8&limit=3").then().body("messages.seq", contains(7, 6, 5))
                 .body("hasMore", equalTo(true)).body("nextCursor", equalTo(5));
-        read(reader, id, "before=2").then().body("messages.seq", contains(1)).body("hasMore", equalTo(false));
-        read(reader, id, "after=1&before=5").then().statusCode(400);
-        read(reader, id, "limit=0").then().statusCode(400);
-        read(reader, id, "limit=201").then().statusCode(400);
-        read(reader, id, "after=-1").then().statusCode(400);
-        read(reader, id, "limit=200").then().body("messages.size()", equalTo(7));
-        read(chat.users(1).get(0), id, "").then().statusCode(404);
+        chat.read(reader, id, "before=2").then().body("messages.seq", contains(1)).body("hasMore", equalTo(false));
+        chat.read(reader, id, "after=1&before=5").then().statusCode(400);
+        chat.read(reader, id, "limit=0").then().statusCode(400);
+        chat.read(reader, id, "limit=201").then().statusCode(400);
+        chat.read(reader, id, "after=-1").then().statusCode(400);
+        chat.read(reader, id, "limit=200").then().body("messages.size()", equalTo(7));
+        chat.read(chat.users(1).get(0), id, "").then().statusCode(404);
     }
 
     @Test
     void membersReadFromTheirJoinEpochAndRemovedMembersOnlyUpToTheirLeaving() {
         List<TestUser> u = chat.users(4);
         String id = chat.group(u.subList(0, 3));
-        send(u.get(0), id, message(1)).then().statusCode(201);
-        send(u.get(1), id, message(1)).then().statusCode(201);
+        chat.send(u.get(0), id, message(1)).then().statusCode(201);
+        chat.send(u.get(1), id, message(1)).then().statusCode(201);
         // session-service has seen both messages before the removal, so leftSeq = 2
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 chat.sessionView(u.get(0), id).then().body("lastMessageSeq", equalTo(2)));
         chat.remove(u.get(0), id, u.get(2)).then().statusCode(204);
         TestUser late = u.get(3);
         chat.rotate(u.get(0), id, 2, List.of(u.get(0), u.get(1), late), List.of(late)).then().statusCode(200);
-        send(u.get(1), id, message(2)).then().statusCode(201).body("seq", equalTo(3));
+        chat.send(u.get(1), id, message(2)).then().statusCode(201).body("seq", equalTo(3));
 
-        read(u.get(2), id, "").then().statusCode(200).body("messages.seq", contains(1, 2));
-        read(late, id, "").then().statusCode(200).body("messages.seq", contains(3));
-        read(u.get(0), id, "").then().body("messages.seq", contains(1, 2, 3));
+        chat.read(u.get(2), id, "").then().statusCode(200).body("messages.seq", contains(1, 2));
+        chat.read(late, id, "").then().statusCode(200).body("messages.seq", contains(3));
+        chat.read(u.get(0), id, "").then().body("messages.seq", contains(1, 2, 3));
     }
 
     @Test
@@ -128,12 +127,12 @@ class OutboxAndReadTest {
         List<TestUser> u = chat.users(2);
         String id = chat.group(u);
         TestUser bob = u.get(1);
-        send(bob, id, message(1)).then().statusCode(201);
+        chat.send(bob, id, message(1)).then().statusCode(201);
         TestEvents.publish(Topic.USERS, bob.id(), UserEvents.UserDeleted.TYPE, UserEvents.VERSION,
                 new UserEvents.UserDeleted(bob.id(), bob.username(), "Person " + bob.username(), Instant.now()));
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 chat.sessionView(u.get(0), id).then().body("rekeyRequired", equalTo(true)));
-        read(u.get(0), id, "").then()
+        chat.read(u.get(0), id, "").then()
                 .body("messages[0].senderId", equalTo(bob.id()))
                 .body("messages[0].senderUsername", equalTo(bob.username()))
                 .body("messages[0].senderDisplayName", equalTo("Person " + bob.username()));

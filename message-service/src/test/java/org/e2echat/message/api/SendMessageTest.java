@@ -1,8 +1,6 @@
 package org.e2echat.message.api;
 
-import static org.e2echat.message.api.Chat.message;
-import static org.e2echat.message.api.Chat.read;
-import static org.e2echat.message.api.Chat.send;
+import static org.e2echat.testsupport.Chat.message;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -15,6 +13,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.e2echat.testsupport.PeerServicesResource;
+import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestUser;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +34,7 @@ class SendMessageTest {
 
     @BeforeEach
     void setUp() {
-        chat = new Chat(sessionService);
+        chat = new Chat(sessionService, null);
     }
 
     @Test
@@ -46,10 +45,10 @@ class SendMessageTest {
         first.put("sessionId", id);
         first.put("formatVersion", 1);
         first.put("senderKeyVersion", 1);
-        send(u.get(0), id, first).then().statusCode(201).body("seq", equalTo(1)).body("epoch", equalTo(1));
-        send(u.get(1), id, message(1)).then().statusCode(201).body("seq", equalTo(2));
-        send(u.get(0), id, message(1)).then().statusCode(201).body("seq", equalTo(3));
-        read(u.get(1), id, "").then().statusCode(200)
+        chat.send(u.get(0), id, first).then().statusCode(201).body("seq", equalTo(1)).body("epoch", equalTo(1));
+        chat.send(u.get(1), id, message(1)).then().statusCode(201).body("seq", equalTo(2));
+        chat.send(u.get(0), id, message(1)).then().statusCode(201).body("seq", equalTo(3));
+        chat.read(u.get(1), id, "").then().statusCode(200)
                 .body("messages.seq", contains(1, 2, 3))
                 .body("messages[0].senderId", equalTo(u.get(0).id()))
                 .body("messages[0].senderUsername", equalTo(u.get(0).username()))
@@ -100,9 +99,9 @@ class SendMessageTest {
         String id = chat.group(u);
         Map<String, Object> body = message(1);
         edit.accept(body);
-        send(u.get(0), id, body).then().statusCode(status).contentType("application/problem+json")
+        chat.send(u.get(0), id, body).then().statusCode(status).contentType("application/problem+json")
                 .body("type", equalTo("urn:e2echat:problem:" + slug));
-        read(u.get(0), id, "").then().body("messages.size()", equalTo(0));
+        chat.read(u.get(0), id, "").then().body("messages.size()", equalTo(0));
     }
 
     @Test
@@ -111,7 +110,7 @@ class SendMessageTest {
         String id = chat.group(u);
         Map<String, Object> body = message(1);
         body.put("ciphertext", TestUser.randomBase64(65_536));
-        send(u.get(0), id, body).then().statusCode(201);
+        chat.send(u.get(0), id, body).then().statusCode(201);
     }
 
     @Test
@@ -119,18 +118,18 @@ class SendMessageTest {
         List<TestUser> u = chat.users(3);
         String id = chat.group(u.subList(0, 2));
         TestUser outsider = u.get(2);
-        send(outsider, id, message(1)).then().statusCode(404).body("type", equalTo("urn:e2echat:problem:not-found"));
-        send(u.get(0), UUID.randomUUID().toString(), message(1)).then().statusCode(404);
-        send(u.get(0), "not-a-session", message(1)).then().statusCode(404);
-        send(u.get(0), id, message(2)).then().statusCode(409)
+        chat.send(outsider, id, message(1)).then().statusCode(404).body("type", equalTo("urn:e2echat:problem:not-found"));
+        chat.send(u.get(0), UUID.randomUUID().toString(), message(1)).then().statusCode(404);
+        chat.send(u.get(0), "not-a-session", message(1)).then().statusCode(404);
+        chat.send(u.get(0), id, message(2)).then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:stale-epoch")).body("currentEpoch", equalTo(1));
 
         Map<String, Object> first = message(1);
-        send(u.get(0), id, first).then().statusCode(201);
+        chat.send(u.get(0), id, first).then().statusCode(201);
         Map<String, Object> sameNonce = message(1);
         sameNonce.put("nonce", first.get("nonce"));
-        send(u.get(1), id, sameNonce).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:nonce-reused"));
-        read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
+        chat.send(u.get(1), id, sameNonce).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:nonce-reused"));
+        chat.read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
     }
 
     @Test
@@ -139,15 +138,15 @@ class SendMessageTest {
         String id = chat.group(u);
         chat.remove(u.get(0), id, u.get(2)).then().statusCode(204);
         // the removal has returned: the removed member's next send is refused
-        send(u.get(2), id, message(1)).then().statusCode(403)
+        chat.send(u.get(2), id, message(1)).then().statusCode(403)
                 .body("type", equalTo("urn:e2echat:problem:membership-ended"));
-        send(u.get(1), id, message(1)).then().statusCode(409)
+        chat.send(u.get(1), id, message(1)).then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:rekey-required"))
                 .body("currentEpoch", equalTo(1))
                 .body("reason", equalTo("MEMBER_REMOVED"));
         chat.rotate(u.get(0), id, 2, u.subList(0, 2), List.of()).then().statusCode(200);
-        send(u.get(1), id, message(1)).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:stale-epoch"));
-        send(u.get(1), id, message(2)).then().statusCode(201).body("seq", equalTo(1));
-        read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
+        chat.send(u.get(1), id, message(1)).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:stale-epoch"));
+        chat.send(u.get(1), id, message(2)).then().statusCode(201).body("seq", equalTo(1));
+        chat.read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
     }
 }

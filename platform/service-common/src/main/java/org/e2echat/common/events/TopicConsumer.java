@@ -1,14 +1,17 @@
 package org.e2echat.common.events;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -26,6 +29,7 @@ public final class TopicConsumer implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean assigned = new AtomicBoolean();
     private final Thread thread;
 
     /**
@@ -48,7 +52,17 @@ public final class TopicConsumer implements AutoCloseable {
 
     private void loop(List<String> topics, Consumer<ConsumerRecord<String, String>> handler) {
         try {
-            consumer.subscribe(topics);
+            consumer.subscribe(topics, new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // nothing to flush: offsets are committed after every batch
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    assigned.set(true);
+                }
+            });
             while (running.get()) {
                 var records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, String> record : records) {
@@ -79,6 +93,11 @@ public final class TopicConsumer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** True once the group has assigned partitions: from then on, new records reach the handler. */
+    public boolean assigned() {
+        return assigned.get() && running.get();
     }
 
     @Override

@@ -1,9 +1,10 @@
-package org.e2echat.message.api;
+package org.e2echat.testsupport;
 
 import static io.restassured.RestAssured.given;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,22 +14,23 @@ import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.e2echat.contracts.identity.IdentityEncoding;
-import org.e2echat.testsupport.TestEvents;
-import org.e2echat.testsupport.TestUser;
 
 /**
- * Sessions on the real session-service peer and messages on the service under test. Users are
- * announced on {@code chat.users}; the peer knows them once it accepts them as members.
+ * Drives real services in tests: sessions on session-service, messages on message-service (each
+ * either a peer process at a URL or, when its URL is null, the application under test). Users are
+ * announced on {@code chat.users}; session-service knows them once it accepts them as members.
  */
-final class Chat {
+public final class Chat {
 
     private final String sessionService;
+    private final String messageService;
 
-    Chat(String sessionServiceUrl) {
+    public Chat(String sessionServiceUrl, String messageServiceUrl) {
         this.sessionService = sessionServiceUrl;
+        this.messageService = messageServiceUrl;
     }
 
-    List<TestUser> users(int n) {
+    public List<TestUser> users(int n) {
         List<TestUser> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             list.add(TestEvents.registerUser("m"));
@@ -37,7 +39,7 @@ final class Chat {
     }
 
     /** A group of {@code members} created by the first, at epoch 1 (retried until the peer knows everyone). */
-    String group(List<TestUser> members) {
+    public String group(List<TestUser> members) {
         TestUser owner = members.get(0);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "GROUP");
@@ -49,11 +51,11 @@ final class Chat {
                 .path("id");
     }
 
-    Response remove(TestUser by, String sessionId, TestUser member) {
+    public Response remove(TestUser by, String sessionId, TestUser member) {
         return session(by).delete("/v1/sessions/" + sessionId + "/members/" + member.id());
     }
 
-    Response rotate(TestUser by, String sessionId, int epoch, List<TestUser> members, List<TestUser> added) {
+    public Response rotate(TestUser by, String sessionId, int epoch, List<TestUser> members, List<TestUser> added) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("epoch", epoch);
         body.put("addMembers", added.stream().map(m -> Map.of("userId", m.id(), "role", "MEMBER")).toList());
@@ -63,12 +65,12 @@ final class Chat {
                         r -> r.statusCode() != 422);
     }
 
-    Response sessionView(TestUser as, String sessionId) {
+    public Response sessionView(TestUser as, String sessionId) {
         return session(as).get("/v1/sessions/" + sessionId);
     }
 
     /** A well-formed message body at {@code epoch} with a fresh id and nonce. */
-    static Map<String, Object> message(int epoch) {
+    public static Map<String, Object> message(int epoch) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clientMessageId", UUID.randomUUID().toString());
         m.put("epoch", epoch);
@@ -80,16 +82,23 @@ final class Chat {
         return m;
     }
 
-    static Response send(TestUser as, String sessionId, Map<String, Object> body) {
-        return as.as().body(body).post("/v1/sessions/" + sessionId + "/messages");
+    public Response send(TestUser as, String sessionId, Map<String, Object> body) {
+        return at(messageService, as).body(body).post("/v1/sessions/" + sessionId + "/messages");
     }
 
-    static Response read(TestUser as, String sessionId, String query) {
-        return as.as().get("/v1/sessions/" + sessionId + "/messages" + (query.isEmpty() ? "" : "?" + query));
+    public Response read(TestUser as, String sessionId, String query) {
+        return at(messageService, as).get("/v1/sessions/" + sessionId + "/messages" + (query.isEmpty() ? "" : "?" + query));
     }
 
-    private io.restassured.specification.RequestSpecification session(TestUser as) {
-        java.net.URI uri = java.net.URI.create(sessionService);
+    private RequestSpecification session(TestUser as) {
+        return at(sessionService, as);
+    }
+
+    private static RequestSpecification at(String url, TestUser as) {
+        if (url == null) {
+            return as.as();
+        }
+        java.net.URI uri = java.net.URI.create(url);
         return given().baseUri(uri.getScheme() + "://" + uri.getHost()).port(uri.getPort())
                 .header("Authorization", "Bearer " + as.token()).contentType(ContentType.JSON);
     }

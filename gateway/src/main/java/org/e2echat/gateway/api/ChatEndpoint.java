@@ -1,0 +1,214 @@
+package org.e2echat.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.e2echat.common.peer.PeerHttp;
+import org.e2echat.common.problem.ProblemException;
+import org.e2echat.contracts.frames.Frames;
+import org.e2echat.gateway.config.GatewayConfig;
+import org.e2echat.gateway.domain.ConnectionRegistry;
+import org.e2echat.gateway.domain.Link;
+import org.e2echat.gateway.domain.TokenBucket;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * The WebSocket endpoint {@code /ws} (subprotocol {@code chat.v1}), authenticated on the upgrade.
+ * Sends {@code hello}, then pushes frames from the fan-out; accepts {@code send} (forwarded to
+ * message-service as the user) and {@code ping}. Closes on token expiry (1008), rate abuse (1008),
+ * a full outbound queue (1013) and shutdown (1001); oversized frames are closed with 1009.
+ */
+@WebSocket(path = "/ws")
+@Authenticated
+public class ChatEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(ChatEndpoint.class);
+    private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private final Map<String, Conn> conns = new ConcurrentHashMap<>();
+    private final SecurityIdentity identity;
+    private final ConnectionRegistry registry;
+    private final GatewayConfig config;
+    private final PeerHttp peer;
+    private final ObjectMapper json;
+    private final Vertx vertx;
+    private final String messageService;
+
+    public ChatEndpoint(SecurityIdentity identity, ConnectionRegistry registry, GatewayConfig config, PeerHttp peer,
+            ObjectMapper json, Vertx vertx, @ConfigProperty(name = "e2echat.message-service.url") String messageService) {
+        this.identity = identity;
+        this.registry = registry;
+        this.config = config;
+        this.peer = peer;
+        this.json = json;
+        this.vertx = vertx;
+        this.messageService = messageService.replaceAll("/+$", "");
+    }
+
+    /** One connection: its user, token, rate limit and outbound queue depth. */
+    final class Conn implements Link {
+        final WebSocketConnection connection;
+        final String userId;
+        final String token;
+        final TokenBucket bucket;
+        final AtomicInteger pending = new AtomicInteger();
+        final AtomicInteger violations = new AtomicInteger();
+        volatile long expiryTimer = -1;
+
+        Conn(WebSocketConnection connection, String userId, String token) {
+            this.connection = connection;
+            this.userId = userId;
+            this.token = token;
+            this.bucket = new TokenBucket(config.framesPerSecond(), config.frameBurst(), System.nanoTime());
+        }
+
+        @Override
+        public String id() {
+            return connection.id();
+        }
+
+        @Override
+        public String userId() {
+            return userId;
+        }
+
+        @Override
+        public boolean offer(String frame) {
+            if (pending.incrementAndGet() > config.outboundQueue()) {
+                pending.decrementAndGet();
+                return false;
+            }
+            connection.sendText(frame).subscribe().with(ok -> pending.decrementAndGet(), failure -> pending.decrementAndGet());
+            return true;
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            conns.remove(id());
+            if (expiryTimer >= 0) {
+                vertx.cancelTimer(expiryTimer);
+            }
+            if (connection.isOpen()) {
+                connection.close(new CloseReason(code, reason)).subscribe().with(ok -> { }, failure -> { });
+            }
+        }
+    }
+
+    @OnOpen
+    public Uni<Void> onOpen(WebSocketConnection connection) {
+        JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
+        Conn conn = new Conn(connection, jwt.getSubject(), jwt.getRawToken());
+        if (!registry.add(conn)) {
+            return connection.close(new CloseReason(Frames.CloseCodes.POLICY, "too many connections for this user"));
+        }
+        conns.put(connection.id(), conn);
+        long untilExpiry = jwt.getExpirationTime() * 1000 - System.currentTimeMillis();
+        conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), t -> {
+            registry.remove(conn);
+            conn.close(Frames.CloseCodes.POLICY, "token expired");
+        });
+        return connection.sendText(encode(Frames.Hello.of(conn.userId, connection.id(), Instant.now(),
+                config.heartbeatSeconds())));
+    }
+
+    @OnTextMessage
+    public Uni<Void> onText(String text, WebSocketConnection connection) {
+        Conn conn = conns.get(connection.id());
+        if (conn == null) {
+            return Uni.createFrom().voidItem();
+        }
+        if (text.length() > config.maxFrameBytes()) {
+            registry.remove(conn);
+            conn.close(Frames.CloseCodes.TOO_BIG, "frame larger than " + config.maxFrameBytes());
+            return Uni.createFrom().voidItem();
+        }
+        if (!conn.bucket.tryTake(System.nanoTime())) {
+            if (conn.violations.incrementAndGet() >= config.violationsBeforeClose()) {
+                registry.remove(conn);
+                conn.close(Frames.CloseCodes.POLICY, "rate limit exceeded");
+                return Uni.createFrom().voidItem();
+            }
+            return error(connection, null, new ProblemException(429, "rate-limited", "Too many frames",
+                    "Slow down: at most " + config.framesPerSecond() + " frames per second.", Map.of(),
+                    Map.of()));
+        }
+        JsonNode frame;
+        try {
+            frame = json.readTree(text);
+        } catch (IOException e) {
+            frame = null;
+        }
+        if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
+            return error(connection, null, ProblemException.badRequest("malformed-frame",
+                    "Frames are JSON objects with a string type."));
+        }
+        return switch (frame.path("type").asText()) {
+            case "ping" -> connection.sendText(encode(Frames.Pong.now()));
+            case "send" -> send(conn, (ObjectNode) frame);
+            default -> error(connection, null, ProblemException.badRequest("unknown-frame",
+                    "Unknown frame type; clients send send and ping."));
+        };
+    }
+
+    @OnClose
+    public void onClose(WebSocketConnection connection) {
+        Conn conn = conns.remove(connection.id());
+        if (conn != null) {
+            registry.remove(conn);
+            if (conn.expiryTimer >= 0) {
+                vertx.cancelTimer(conn.expiryTimer);
+            }
+        }
+    }
+
+    private Uni<Void> send(Conn conn, ObjectNode frame) {
+        String clientMessageId = frame.path("clientMessageId").isTextual() ? frame.path("clientMessageId").asText() : null;
+        String sessionId = frame.path("sessionId").asText("");
+        if (!UUID_SHAPE.matcher(sessionId).matches()) {
+            return error(conn.connection, clientMessageId, ProblemException.notFound("No such session."));
+        }
+        ObjectNode body = frame.deepCopy();
+        body.remove("type");
+        return peer.post(URI.create(messageService + "/v1/sessions/" + sessionId + "/messages"), conn.token,
+                body.toString())
+                .flatMap(reply -> conn.connection.sendText(encode(Frames.Ack.of(clientMessageId, sessionId,
+                        reply.body().path("messageId").asText(), reply.body().path("seq").asLong(),
+                        reply.body().path("epoch").asInt()))))
+                .onFailure(ProblemException.class).recoverWithUni(e -> error(conn.connection, clientMessageId,
+                        (ProblemException) e));
+    }
+
+    private Uni<Void> error(WebSocketConnection connection, String clientMessageId, ProblemException problem) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = json.convertValue(problem.toProblem("/ws"), Map.class);
+        return connection.sendText(encode(Frames.ErrorFrame.of(clientMessageId, fields)));
+    }
+
+    private String encode(Object frame) {
+        try {
+            return json.writeValueAsString(frame);
+        } catch (IOException e) {
+            LOG.errorf("cannot encode %s", frame.getClass().getSimpleName());
+            throw new IllegalStateException(e);
+        }
+    }
+}

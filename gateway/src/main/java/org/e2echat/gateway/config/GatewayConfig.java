@@ -1,0 +1,40 @@
+package org.e2echat.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+
+/** Typed configuration of the gateway (message-service's URL is {@code e2echat.message-service.url}). */
+@ConfigMapping(prefix = "e2echat.gateway")
+public interface GatewayConfig {
+
+    /** Browser origins allowed to connect; requests without an Origin header (native clients) are allowed. */
+    @WithDefault("http://localhost:8080,http://127.0.0.1:8080,http://localhost:3000")
+    List<String> allowedOrigins();
+
+    @WithDefault("5")
+    int maxConnectionsPerUser();
+
+    /** A client frame longer than this (characters) closes the connection with 1009. */
+    @WithDefault("131072")
+    int maxFrameBytes();
+
+    /** Frames waiting to be written to one connection before it is closed with 1013. */
+    @WithDefault("512")
+    int outboundQueue();
+
+    /** Inbound frames per second per connection, and the burst allowed above it. */
+    @WithDefault("20")
+    int framesPerSecond();
+
+    @WithDefault("40")
+    int frameBurst();
+
+    /** Rate-limit refusals after which the connection is closed with 1008. */
+    @WithDefault("5")
+    int violationsBeforeClose();
+
+    /** Announced in hello; must match quarkus.websockets-next.server.auto-ping-interval. */
+    @WithDefault("20")
+    int heartbeatSeconds();
+}

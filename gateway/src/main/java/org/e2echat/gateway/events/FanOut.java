@@ -1,0 +1,109 @@
+package org.e2echat.gateway.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.e2echat.common.events.TopicConsumer;
+import org.e2echat.contracts.Topic;
+import org.e2echat.contracts.events.MessageEvents;
+import org.e2echat.contracts.events.SessionEvents;
+import org.e2echat.contracts.events.UserEvents;
+import org.e2echat.contracts.frames.Frames;
+import org.e2echat.gateway.domain.ConnectionRegistry;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@code chat.messages}, {@code chat.sessions} and {@code chat.users} with a consumer
+ * group of its own (every gateway instance sees every event), from the latest offset. Each event
+ * becomes one frame, encoded once and written to the live connections of exactly its recipients.
+ * A deleted user's sockets are closed. Ready once its partitions are assigned.
+ */
+@ApplicationScoped
+@Readiness
+public class FanOut implements HealthCheck {
+
+    private static final Logger LOG = Logger.getLogger(FanOut.class);
+    private static final Set<String> SESSION_EVENTS = Set.of(SessionEvents.SessionCreated.TYPE,
+            SessionEvents.MembersAdded.TYPE, SessionEvents.MemberRemoved.TYPE, SessionEvents.SessionKeyRotated.TYPE,
+            SessionEvents.RekeyRequired.TYPE);
+
+    private final ConnectionRegistry registry;
+    private final ObjectMapper json;
+    private final Object bootstrap;
+    private TopicConsumer consumer;
+
+    public FanOut(ConnectionRegistry registry, ObjectMapper json,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.registry = registry;
+        this.json = json;
+        this.bootstrap = kafkaConfig.get("bootstrap.servers");
+    }
+
+    void start(@Observes StartupEvent event) {
+        consumer = new TopicConsumer(bootstrap, "gateway-" + UUID.randomUUID(),
+                List.of(Topic.MESSAGES.name(), Topic.SESSIONS.name(), Topic.USERS.name()), "latest", this::onEvent);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        registry.closeAll(Frames.CloseCodes.GOING_AWAY, "server shutting down; reconnect and catch up");
+        if (consumer != null) {
+            consumer.close();
+        }
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("Gateway fan-out consumer").status(consumer != null && consumer.assigned())
+                .build();
+    }
+
+    void onEvent(ConsumerRecord<String, String> record) {
+        JsonNode envelope;
+        try {
+            envelope = json.readTree(record.value());
+        } catch (IOException e) {
+            LOG.warnf("unreadable event at %s-%d@%d", record.topic(), record.partition(), record.offset());
+            return;
+        }
+        String type = envelope.path("type").asText();
+        JsonNode payload = envelope.path("payload");
+        if (UserEvents.UserDeleted.TYPE.equals(type)) {
+            registry.closeUser(payload.path("userId").asText(), Frames.CloseCodes.POLICY, "account deleted");
+            return;
+        }
+        if (!MessageEvents.MessageStored.TYPE.equals(type) && !SESSION_EVENTS.contains(type)) {
+            return;
+        }
+        List<String> recipients = new ArrayList<>();
+        payload.path("recipients").forEach(n -> recipients.add(n.asText()));
+        ObjectNode visible = payload.deepCopy();
+        visible.remove("recipients");
+        ObjectNode frame = json.createObjectNode();
+        if (MessageEvents.MessageStored.TYPE.equals(type)) {
+            frame.put("type", "message");
+            frame.set("message", visible);
+        } else {
+            frame.put("type", "session");
+            frame.put("event", type);
+            frame.put("eventId", envelope.path("eventId").asText());
+            frame.set("payload", visible);
+        }
+        int delivered = registry.deliver(recipients, frame.toString());
+        LOG.debugf("%s for %d recipient(s) written to %d connection(s)", type, recipients.size(), delivered);
+    }
+}

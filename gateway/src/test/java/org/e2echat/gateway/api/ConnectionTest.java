@@ -1,0 +1,174 @@
+package org.e2echat.gateway.api;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import java.util.concurrent.CompletionException;
+import org.awaitility.Awaitility;
+import org.e2echat.contracts.Topic;
+import org.e2echat.contracts.events.UserEvents;
+import org.e2echat.testsupport.PeerServicesResource;
+import org.e2echat.testsupport.TestEvents;
+import org.e2echat.testsupport.TestJwt;
+import org.e2echat.testsupport.TestUser;
+import org.jose4j.jwt.NumericDate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Who may connect, what they get first, and every reason a connection is refused or closed. */
+@QuarkusTest
+@QuarkusTestResource(value = PeerServicesResource.class,
+        initArgs = @ResourceArg(name = "services", value = "session-service,message-service"))
+class ConnectionTest {
+
+    @TestHTTPResource("/ws")
+    URI http;
+
+    URI ws;
+
+    @BeforeEach
+    void ready() {
+        ws = URI.create(http.toString().replaceFirst("^http", "ws"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+    }
+
+    @Test
+    void authenticatesByHeaderAndBySubprotocolAndSaysHello() throws Exception {
+        TestUser alice = TestEvents.registerUser("ws");
+        for (WsClient client : List.of(WsClient.withHeader(ws, alice.token()), WsClient.withCarrier(ws, alice.token()))) {
+            JsonNode hello = client.next("hello", Duration.ofSeconds(10));
+            assertEquals(alice.id(), hello.path("userId").asText());
+            assertTrue(hello.path("connectionId").asText().length() > 0);
+            assertEquals(20, hello.path("heartbeatSeconds").asInt());
+            client.send("{\"type\":\"ping\"}");
+            client.next("pong", Duration.ofSeconds(10));
+            client.close();
+        }
+    }
+
+    @Test
+    void upgradesWithoutAValidTokenOrSubprotocolOrFromAStrangeOriginAreRefused() {
+        TestUser u = TestEvents.registerUser("ws");
+        HttpClient http = HttpClient.newHttpClient();
+        assertEquals(401, handshakeStatus(() -> WsClient.connect(http.newWebSocketBuilder().subprotocols("chat.v1"), ws, true)));
+        for (String token : List.of("not-a-jwt", TestJwt.forge().algNone(u.id(), u.username()),
+                TestJwt.forge().expired(u.id(), u.username(), Duration.ofMinutes(5)),
+                TestJwt.forge().wrongAudience(u.id(), u.username()))) {
+            assertEquals(401, handshakeStatus(() -> WsClient.withHeader(ws, token)));
+        }
+        String carrierOnly = "quarkus-http-upgrade#Authorization#Bearer%20" + u.token();
+        assertEquals(400, handshakeStatus(() -> WsClient.connect(http.newWebSocketBuilder().subprotocols(carrierOnly), ws, true)));
+        assertEquals(403, handshakeStatus(() -> WsClient.connect(http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + u.token()).header("Origin", "https://evil.example.test")
+                .subprotocols("chat.v1"), ws, true)));
+        WsClient allowed = WsClient.connect(http.newWebSocketBuilder().header("Authorization", "Bearer " + u.token())
+                .header("Origin", "https://chat.example.test").subprotocols("chat.v1"), ws, true);
+        allowed.close();
+    }
+
+    @Test
+    void aUserHasAtMostThreeConnections() throws Exception {
+        TestUser u = TestEvents.registerUser("cap");
+        List<WsClient> open = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            WsClient c = WsClient.withHeader(ws, u.token());
+            c.next("hello", Duration.ofSeconds(10));
+            open.add(c);
+        }
+        WsClient fourth = WsClient.withHeader(ws, u.token());
+        assertEquals(1008, fourth.closeCode(Duration.ofSeconds(10)));
+        open.forEach(WsClient::close);
+    }
+
+    @Test
+    void badFramesGetErrorFramesAndTheConnectionStays() throws Exception {
+        TestUser u = TestEvents.registerUser("bad");
+        WsClient c = WsClient.withHeader(ws, u.token());
+        c.next("hello", Duration.ofSeconds(10));
+        c.send("{not json");
+        assertEquals("urn:e2echat:problem:malformed-frame", c.next("error", Duration.ofSeconds(10)).path("problem").path("type").asText());
+        c.send("{\"type\":\"dance\"}");
+        assertEquals("urn:e2echat:problem:unknown-frame", c.next("error", Duration.ofSeconds(10)).path("problem").path("type").asText());
+        c.send("[1,2]");
+        assertEquals(400, c.next("error", Duration.ofSeconds(10)).path("problem").path("status").asInt());
+        c.send("{\"type\":\"send\",\"sessionId\":\"nope\",\"clientMessageId\":\"x\"}");
+        JsonNode error = c.next("error", Duration.ofSeconds(10));
+        assertEquals(404, error.path("problem").path("status").asInt());
+        assertEquals("x", error.path("clientMessageId").asText());
+        c.send("{\"type\":\"ping\"}");
+        c.next("pong", Duration.ofSeconds(10));
+        c.close();
+    }
+
+    @Test
+    void anOversizedFrameClosesWith1009() throws Exception {
+        TestUser u = TestEvents.registerUser("big");
+        WsClient c = WsClient.withHeader(ws, u.token());
+        c.next("hello", Duration.ofSeconds(10));
+        c.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(140_000) + "\"}");
+        assertEquals(1009, c.closeCode(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void floodingGetsRateLimitErrorsAndThenTheConnectionIsClosed() throws Exception {
+        TestUser u = TestEvents.registerUser("flood");
+        WsClient c = WsClient.withHeader(ws, u.token());
+        c.next("hello", Duration.ofSeconds(10));
+        for (int i = 0; i < 30 && !c.closed.isDone(); i++) {
+            try {
+                c.send("{\"type\":\"ping\"}");
+            } catch (CompletionException e) {
+                break;
+            }
+        }
+        JsonNode limited = c.next("error", Duration.ofSeconds(10));
+        assertEquals("urn:e2echat:problem:rate-limited", limited.path("problem").path("type").asText());
+        assertEquals(1008, c.closeCode(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aConnectionIsClosedWhenItsTokenExpires() throws Exception {
+        TestUser u = TestEvents.registerUser("exp");
+        String shortLived = TestJwt.forge().with(u.id(), u.username(),
+                claims -> claims.setExpirationTime(NumericDate.fromSeconds(Instant.now().getEpochSecond() + 3)));
+        WsClient c = WsClient.withHeader(ws, shortLived);
+        c.next("hello", Duration.ofSeconds(10));
+        assertEquals(1008, c.closeCode(Duration.ofSeconds(15)));
+    }
+
+    @Test
+    void deletingTheAccountClosesAllItsConnections() throws Exception {
+        TestUser u = TestEvents.registerUser("del");
+        WsClient a = WsClient.withHeader(ws, u.token());
+        WsClient b = WsClient.withCarrier(ws, u.token());
+        a.next("hello", Duration.ofSeconds(10));
+        b.next("hello", Duration.ofSeconds(10));
+        TestEvents.publish(Topic.USERS, u.id(), UserEvents.UserDeleted.TYPE, UserEvents.VERSION,
+                new UserEvents.UserDeleted(u.id(), u.username(), "x", Instant.now()));
+        assertEquals(1008, a.closeCode(Duration.ofSeconds(20)));
+        assertEquals(1008, b.closeCode(Duration.ofSeconds(20)));
+    }
+
+    private static int handshakeStatus(Runnable connect) {
+        CompletionException e = assertThrows(CompletionException.class, connect::run);
+        Throwable cause = e.getCause();
+        assertTrue(cause instanceof WebSocketHandshakeException, String.valueOf(cause));
+        return ((WebSocketHandshakeException) cause).getResponse().statusCode();
+    }
+
+}
