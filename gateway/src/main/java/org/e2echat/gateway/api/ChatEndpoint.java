@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -102,14 +104,16 @@ public class ChatEndpoint {
         }
 
         @Override
-        public void close(int code, String reason) {
+        public CompletionStage<Void> close(int code, String reason) {
             conns.remove(id());
             if (expiryTimer >= 0) {
                 vertx.cancelTimer(expiryTimer);
             }
-            if (connection.isOpen()) {
-                connection.close(new CloseReason(code, reason)).subscribe().with(ok -> { }, failure -> { });
+            if (!connection.isOpen()) {
+                return CompletableFuture.completedFuture(null);
             }
+            return connection.close(new CloseReason(code, reason)).onFailure().recoverWithNull()
+                    .subscribeAsCompletionStage();
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -65,18 +66,19 @@ public final class ConnectionRegistry {
     }
 
     /** Closes every connection of {@code userId}. */
-    public void closeUser(String userId, int code, String reason) {
+    public CompletableFuture<Void> closeUser(String userId, int code, String reason) {
         Set<Link> links = byUser.remove(userId);
-        if (links != null) {
-            links.forEach(l -> l.close(code, reason));
+        if (links == null) {
+            return CompletableFuture.completedFuture(null);
         }
+        return CompletableFuture.allOf(links.stream().map(l -> l.close(code, reason).toCompletableFuture())
+                .toArray(CompletableFuture[]::new));
     }
 
-    /** Closes everything (shutdown). */
-    public void closeAll(int code, String reason) {
-        for (String user : List.copyOf(byUser.keySet())) {
-            closeUser(user, code, reason);
-        }
+    /** Closes everything (shutdown); completes when every close frame has been written. */
+    public CompletableFuture<Void> closeAll(int code, String reason) {
+        return CompletableFuture.allOf(List.copyOf(byUser.keySet()).stream()
+                .map(user -> closeUser(user, code, reason)).toArray(CompletableFuture[]::new));
     }
 
     public int connections(String userId) {

@@ -1,5 +1,7 @@
 package org.e2echat.gateway.domain;
 
+import java.util.concurrent.CompletionStage;
+
 /** One live client connection as the registry sees it. */
 public interface Link {
 
@@ -10,5 +12,6 @@ public interface Link {
     /** Queues a text frame; false when the connection's outbound queue is full. */
     boolean offer(String frame);
 
-    void close(int code, String reason);
+    /** Sends a close frame; completes when it has been written (or the connection is gone). */
+    CompletionStage<Void> close(int code, String reason);
 }

@@ -3,9 +3,11 @@ package org.e2echat.gateway.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -14,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.e2echat.common.events.TopicConsumer;
 import org.e2echat.contracts.Topic;
@@ -59,10 +64,26 @@ public class FanOut implements HealthCheck {
                 List.of(Topic.MESSAGES.name(), Topic.SESSIONS.name(), Topic.USERS.name()), "latest", this::onEvent);
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        registry.closeAll(Frames.CloseCodes.GOING_AWAY, "server shutting down; reconnect and catch up");
+    /** The first step of shutdown: clients get 1001 (reconnect elsewhere) before anything else stops. */
+    void goingAway(@Observes ShutdownDelayInitiatedEvent event) {
+        closeAll();
+    }
+
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        closeAll();
         if (consumer != null) {
             consumer.close();
+        }
+    }
+
+    private void closeAll() {
+        try {
+            registry.closeAll(Frames.CloseCodes.GOING_AWAY, "server shutting down; reconnect and catch up")
+                    .get(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("not every connection confirmed its close: %s", e.getClass().getSimpleName());
         }
     }
 

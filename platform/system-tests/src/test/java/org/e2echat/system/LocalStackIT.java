@@ -66,7 +66,10 @@ class LocalStackIT {
                 assertEquals(200, ready.statusCode(), spec.name() + " not ready: " + ready.body());
                 assertTrue(ready.body().contains("\"UP\""), spec.name() + ": " + ready.body());
             }
-            registersAndLogsInThroughThePackagedUserService(ports.get("--user-service-port"), signal);
+            String token = registersAndLogsInThroughThePackagedUserService(ports.get("--user-service-port"), signal);
+            SocketProbe socket = SocketProbe.open(ports.get(ServiceSpec.ALL.get(3).portOption()), token);
+            assertTrue(socket.hello.get(30, TimeUnit.SECONDS).contains("\"type\":\"hello\""),
+                    "the gateway accepted a token issued by the packaged user-service");
 
             List<ProcessHandle> children = stack.toHandle().descendants().toList();
             assertEquals(ServiceSpec.ALL.size() + 1, children.size(),
@@ -75,6 +78,7 @@ class LocalStackIT {
             new ProcessBuilder("kill", "-" + signal, String.valueOf(stack.pid())).start().waitFor();
 
             assertTrue(stack.waitFor(90, TimeUnit.SECONDS), "the stack did not stop on SIG" + signal);
+            assertEquals(1001, socket.closed.get(10, TimeUnit.SECONDS), "open sockets are told to go away");
             reader.join(5_000);
             assertTrue(output.contains("[stack] stopped"), "no stop message in:\n" + String.join("\n", output));
             for (ProcessHandle child : children) {
@@ -87,7 +91,40 @@ class LocalStackIT {
         }
     }
 
-    private void registersAndLogsInThroughThePackagedUserService(int port, String suffix) throws Exception {
+    /** A WebSocket client that records the first frame and the close code. */
+    static final class SocketProbe implements java.net.http.WebSocket.Listener {
+        final java.util.concurrent.CompletableFuture<String> hello = new java.util.concurrent.CompletableFuture<>();
+        final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+
+        static SocketProbe open(int port, String token) {
+            SocketProbe probe = new SocketProbe();
+            HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                    .subprotocols("chat.v1").buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), probe)
+                    .orTimeout(30, TimeUnit.SECONDS).join();
+            return probe;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data,
+                boolean last) {
+            hello.complete(data.toString());
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int code, String reason) {
+            closed.complete(code);
+            return null;
+        }
+
+        @Override
+        public void onError(java.net.http.WebSocket ws, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+
+    private String registersAndLogsInThroughThePackagedUserService(int port, String suffix) throws Exception {
         TestIdentity identity = TestIdentity.generate();
         String username = "stack-" + suffix.toLowerCase() + "-" + ProcessHandle.current().pid();
         String body = String.format("{\"username\":\"%s\",\"displayName\":\"Stack Test\",\"password\":\"%s\","
@@ -105,6 +142,9 @@ class LocalStackIT {
                 URI.create("http://127.0.0.1:" + port + "/.well-known/jwks.json")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(jwks.body().contains("\"ES256\""), jwks.body());
+        String tokens = login.body();
+        int start = tokens.indexOf("\"accessToken\":\"") + 15;
+        return tokens.substring(start, tokens.indexOf('"', start));
     }
 
     private HttpResponse<String> post(int port, String path, String json) throws Exception {
