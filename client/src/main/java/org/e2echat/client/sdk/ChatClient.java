@@ -1,0 +1,643 @@
+package org.e2echat.client.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.e2echat.client.crypto.CryptoException;
+import org.e2echat.client.crypto.EncryptedMessage;
+import org.e2echat.client.crypto.Envelope;
+import org.e2echat.client.crypto.Envelopes;
+import org.e2echat.client.crypto.Identity;
+import org.e2echat.client.crypto.MessageContent;
+import org.e2echat.client.crypto.Messages;
+import org.e2echat.client.crypto.PublicIdentity;
+import org.e2echat.client.crypto.SessionKeys;
+
+/**
+ * One user's end-to-end-encrypted chat client: registers and logs in, creates and rotates group
+ * sessions with HPKE envelopes, sends and reads encrypted messages over REST and the gateway
+ * WebSocket, pins contacts' identities (TOFU), and deletes the account. Key material and
+ * plaintext never leave this object except as ciphertext; nothing here logs.
+ */
+public final class ChatClient implements AutoCloseable {
+
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(20);
+    private static final int PAGE_SIZE = 200;
+    private static final int MAX_ROTATION_ATTEMPTS = 5;
+
+    private final Endpoints endpoints;
+    private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
+    private final String username;
+    private final String password;
+    private final Identity identity;
+    private final String userId;
+    private final TofuStore tofu;
+    private final List<ChatListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** (sessionId, epoch) → epoch key; only in memory. */
+    private final Map<String, Map<Long, byte[]>> epochKeys = new ConcurrentHashMap<>();
+    /** (userId, keyVersion) → verified, pinned public identity. */
+    private final Map<String, PublicIdentity> identities = new ConcurrentHashMap<>();
+    private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
+    private final Map<String, Long> currentEpochs = new ConcurrentHashMap<>();
+
+    /** Incoming frames and catch-up run here, one at a time, so a session's messages are processed in order. */
+    private final ExecutorService events;
+
+    private volatile String accessToken;
+    private volatile WebSocket socket;
+    private volatile CompletableFuture<JsonNode> hello;
+    private volatile CompletableFuture<Integer> closed;
+
+    private ChatClient(Endpoints endpoints, String username, String password, Identity identity, String userId) {
+        this.endpoints = endpoints;
+        this.username = username;
+        this.password = password;
+        this.identity = identity;
+        this.userId = userId;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.tofu = new TofuStore();
+        this.tofu.addListener(change -> listeners.forEach(l -> l.onIdentityChanged(change)));
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "chat-client-" + username);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Generates a fresh identity, registers it with user-service and logs in. The private keys
+     * stay in the returned client.
+     */
+    public static ChatClient register(Endpoints endpoints, String username, String displayName, String password) {
+        Identity identity = Identity.generate(1);
+        PublicIdentity pub = identity.publicIdentity();
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode body = mapper.createObjectNode();
+        body.put("username", username).put("displayName", displayName).put("password", password);
+        body.putObject("identity").put("suite", pub.suite())
+                .put("signingPublicKey", pub.signingPublicKeyBase64())
+                .put("kemPublicKey", pub.kemPublicKeyBase64())
+                .put("kemKeySignature", pub.kemKeySignatureBase64());
+        ChatClient bootstrap = new ChatClient(endpoints, username, password, identity, null);
+        JsonNode user;
+        try {
+            user = bootstrap.call("POST", endpoints.userService(), "/v1/users", body, false);
+        } finally {
+            bootstrap.events.shutdownNow();
+        }
+        int version = user.path("currentKeyVersion").asInt();
+        if (version != identity.keyVersion()) {
+            throw new IllegalStateException("user-service assigned key version " + version + ", expected "
+                    + identity.keyVersion());
+        }
+        ChatClient client = new ChatClient(endpoints, username, password, identity, user.path("id").asText());
+        client.login();
+        return client;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public PublicIdentity publicIdentity() {
+        return identity.publicIdentity();
+    }
+
+    public TofuStore tofu() {
+        return tofu;
+    }
+
+    public void addListener(ChatListener listener) {
+        listeners.add(Objects.requireNonNull(listener));
+    }
+
+    /** Logs in with the username and password; the access token is kept for later calls. */
+    public void login() {
+        ObjectNode body = json.createObjectNode().put("username", username).put("password", password);
+        JsonNode tokens = call("POST", endpoints.userService(), "/v1/auth/login", body, false);
+        accessToken = tokens.path("accessToken").asText();
+    }
+
+    /**
+     * The verified and pinned public identity of {@code user} at its current key version.
+     *
+     * @throws IdentityChangedException it differs from the pin
+     */
+    public PublicIdentity currentIdentity(String user) {
+        JsonNode response = call("GET", endpoints.userService(), "/v1/users/" + encode(user), null, true);
+        JsonNode key = response.path("currentKey");
+        if (key.isMissingNode() || key.isNull()) {
+            throw new IllegalStateException("user " + user + " has no usable key");
+        }
+        return trusted(user, key);
+    }
+
+    /** The verified and pinned public identity of {@code user} at {@code keyVersion} (for checking old signatures). */
+    public PublicIdentity identityAt(String user, int keyVersion) {
+        PublicIdentity cached = identities.get(user + "/" + keyVersion);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode keys = call("GET", endpoints.userService(), "/v1/users/" + encode(user) + "/keys", null, true);
+        for (JsonNode key : keys.path("keys")) {
+            if (key.path("version").asInt() == keyVersion) {
+                return trusted(user, key);
+            }
+        }
+        throw new IllegalStateException("user " + user + " has no key version " + keyVersion);
+    }
+
+    private PublicIdentity trusted(String user, JsonNode key) {
+        PublicIdentity pub;
+        try {
+            pub = PublicIdentity.fromBase64(key.path("suite").asText(), key.path("version").asInt(),
+                    key.path("signingPublicKey").asText(), key.path("kemPublicKey").asText(),
+                    key.path("kemKeySignature").asText()).verify();
+        } catch (CryptoException e) {
+            throw new IllegalStateException("user-service returned an invalid identity for " + user, e);
+        }
+        // The fingerprint is computed locally, never taken from the server's answer.
+        tofu.check(user, pub.keyVersion(), pub.fingerprintHex());
+        identities.put(user + "/" + pub.keyVersion(), pub);
+        return pub;
+    }
+
+    /**
+     * Creates a group with the given members (ADMIN/MEMBER roles as {@code MEMBER}) and an epoch-1
+     * key wrapped for every member including this user. A member session-service does not know yet
+     * ({@code 422 unknown-member}, documented while registrations propagate) is retried until
+     * {@code unknownMemberPatience} has passed.
+     *
+     * @return the session id
+     */
+    public String createGroup(List<String> memberIds, Duration unknownMemberPatience) throws InterruptedException {
+        long deadline = System.nanoTime() + unknownMemberPatience.toNanos();
+        while (true) {
+            try {
+                return createGroupOnce(memberIds);
+            } catch (ChatApiException e) {
+                if (!e.is(422, "unknown-member") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(250); // documented: retry after a moment while chat.users propagates
+            }
+        }
+    }
+
+    /** Placeholder context of the epoch-1 envelopes; see {@link #createGroupOnce}. */
+    static final String PENDING_SESSION_ID = "e2echat:pending-session";
+
+    private String createGroupOnce(List<String> memberIds) {
+        // session-service issues the session id only after it has accepted the epoch-1 envelopes,
+        // but an envelope binds its session id (crypto.md §5), so no epoch-1 envelope can name the
+        // real id. Epoch 1 is therefore wrapped for a placeholder context and never used: the
+        // creator rotates to epoch 2, bound to the real id, before anyone sends.
+        List<String> everyone = new ArrayList<>();
+        everyone.add(userId);
+        everyone.addAll(memberIds);
+        Map<String, PublicIdentity> keys = new HashMap<>();
+        for (String member : everyone) {
+            keys.put(member, member.equals(userId) ? identity.publicIdentity() : currentIdentity(member));
+        }
+        byte[] placeholderKey = SessionKeys.newSessionKey();
+        ObjectNode body = json.createObjectNode().put("type", "GROUP");
+        ArrayNode members = body.putArray("members");
+        memberIds.forEach(m -> members.addObject().put("userId", m).put("role", "MEMBER"));
+        try {
+            body.set("envelopes", envelopes(placeholderKey, PENDING_SESSION_ID, 1, keys));
+        } finally {
+            Arrays.fill(placeholderKey, (byte) 0);
+        }
+        JsonNode session = call("POST", endpoints.sessionService(), "/v1/sessions", body, true);
+        String sessionId = session.path("id").asText();
+        currentEpochs.put(sessionId, session.path("currentEpoch").asLong());
+        rotate(sessionId);
+        return sessionId;
+    }
+
+    private ArrayNode envelopes(byte[] key, String sessionId, long epoch, Map<String, PublicIdentity> recipients) {
+        ArrayNode out = json.createArrayNode();
+        for (Map.Entry<String, PublicIdentity> r : recipients.entrySet()) {
+            Envelope e;
+            try {
+                e = Envelopes.wrap(key, sessionId, epoch, r.getKey(), r.getValue(), userId, identity);
+            } catch (CryptoException ex) {
+                throw new IllegalStateException("cannot wrap for " + r.getKey(), ex);
+            }
+            out.addObject().put("recipientId", e.recipientUserId()).put("recipientKeyVersion", e.recipientKeyVersion())
+                    .put("senderKeyVersion", e.senderKeyVersion()).put("suite", e.suite())
+                    .put("enc", e.encBase64()).put("ciphertext", e.ciphertextBase64())
+                    .put("signature", e.signatureBase64());
+        }
+        return out;
+    }
+
+    /**
+     * Starts a new epoch with a fresh key wrapped for every active member (protocol.md, rotating).
+     * If another member's rotation wins ({@code 409 stale-epoch}), that epoch's key is fetched
+     * from this user's envelope instead; on {@code recipient-mismatch} it starts again.
+     *
+     * @return the session's epoch afterwards
+     */
+    public long rotate(String sessionId) {
+        for (int attempt = 1; ; attempt++) {
+            JsonNode session = session(sessionId);
+            long epoch = session.path("currentEpoch").asLong();
+            Map<String, PublicIdentity> keys = new HashMap<>();
+            for (JsonNode m : session.path("members")) {
+                if (m.path("active").asBoolean(true)) {
+                    String member = m.path("userId").asText();
+                    keys.put(member, member.equals(userId) ? identity.publicIdentity() : currentIdentity(member));
+                }
+            }
+            byte[] key = SessionKeys.newSessionKey();
+            ObjectNode body = json.createObjectNode().put("epoch", epoch + 1);
+            body.putArray("addMembers");
+            body.set("envelopes", envelopes(key, sessionId, epoch + 1, keys));
+            try {
+                JsonNode rotated = call("POST", endpoints.sessionService(), "/v1/sessions/" + encode(sessionId)
+                        + "/rotations", body, true);
+                long now = rotated.path("currentEpoch").asLong(epoch + 1);
+                keysOf(sessionId).put(now, key);
+                currentEpochs.put(sessionId, now);
+                return now;
+            } catch (ChatApiException e) {
+                Arrays.fill(key, (byte) 0);
+                if (e.is(409, "stale-epoch")) {
+                    long current = e.problem().path("currentEpoch").asLong(epoch + 1);
+                    epochKey(sessionId, current);
+                    currentEpochs.put(sessionId, current);
+                    return current;
+                }
+                if (!e.is(409, "recipient-mismatch") || attempt >= MAX_ROTATION_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The session as this (current) member sees it. */
+    public JsonNode session(String sessionId) {
+        return call("GET", endpoints.sessionService(), "/v1/sessions/" + encode(sessionId), null, true);
+    }
+
+    /** Removes a member (owners and admins); the session then requires a rekey before the next send. */
+    public void removeMember(String sessionId, String memberId) {
+        call("DELETE", endpoints.sessionService(), "/v1/sessions/" + encode(sessionId) + "/members/"
+                + encode(memberId), null, true);
+    }
+
+    private Map<Long, byte[]> keysOf(String sessionId) {
+        return epochKeys.computeIfAbsent(sessionId, s -> new ConcurrentHashMap<>());
+    }
+
+    /**
+     * This user's key for an epoch: from memory, else from its own envelope, verified against the
+     * wrapping member's pinned identity and unwrapped.
+     */
+    public byte[] epochKey(String sessionId, long epoch) {
+        byte[] known = keysOf(sessionId).get(epoch);
+        if (known != null) {
+            return known;
+        }
+        JsonNode list = call("GET", endpoints.sessionService(), "/v1/sessions/" + encode(sessionId)
+                + "/envelopes?epoch=" + epoch, null, true);
+        for (JsonNode e : list) {
+            if (e.path("epoch").asLong() != epoch || !userId.equals(e.path("recipientId").asText())) {
+                continue;
+            }
+            String sender = e.path("senderId").asText();
+            int senderVersion = e.path("senderKeyVersion").asInt();
+            PublicIdentity senderKey = sender.equals(userId) && senderVersion == identity.keyVersion()
+                    ? identity.publicIdentity() : identityAt(sender, senderVersion);
+            try {
+                Envelope envelope = Envelope.fromBase64(e.path("suite").asText(), e.path("sessionId").asText(),
+                        epoch, e.path("recipientId").asText(), e.path("recipientKeyVersion").asInt(), sender,
+                        senderVersion, e.path("enc").asText(), e.path("ciphertext").asText(),
+                        e.path("signature").asText());
+                byte[] key = Envelopes.unwrap(envelope, sessionId, epoch, userId, identity, sender, senderKey);
+                keysOf(sessionId).put(epoch, key);
+                return key;
+            } catch (CryptoException ex) {
+                throw new IllegalStateException("own envelope for epoch " + epoch + " does not open", ex);
+            }
+        }
+        throw new IllegalStateException("no envelope for epoch " + epoch);
+    }
+
+    /**
+     * Encrypts and sends a text message at the session's current epoch (REST). On {@code 409
+     * stale-epoch} the new epoch's key is fetched and the same clientMessageId is resent; {@code
+     * 409 rekey-required} is left to the caller, who decides to {@link #rotate}.
+     *
+     * @return the stored message's seq
+     */
+    public long send(String sessionId, String text) {
+        UUID clientMessageId = UUID.randomUUID();
+        long epoch = currentEpochs.computeIfAbsent(sessionId, s -> session(s).path("currentEpoch").asLong());
+        for (int attempt = 1; ; attempt++) {
+            byte[] key = epochKey(sessionId, epoch);
+            EncryptedMessage m = Messages.encrypt(key, sessionId, epoch, userId, clientMessageId,
+                    MessageContent.text(text), identity);
+            ObjectNode body = json.createObjectNode().put("clientMessageId", clientMessageId.toString())
+                    .put("epoch", epoch).put("suite", m.suite()).put("nonce", m.nonceBase64())
+                    .put("ciphertext", m.ciphertextBase64()).put("signature", m.signatureBase64())
+                    .put("clientTime", Instant.now().toString()).put("formatVersion", m.formatVersion())
+                    .put("senderKeyVersion", m.senderKeyVersion());
+            try {
+                return call("POST", endpoints.messageService(), "/v1/sessions/" + encode(sessionId) + "/messages",
+                        body, true).path("seq").asLong();
+            } catch (ChatApiException e) {
+                if (e.is(409, "stale-epoch") && attempt < 3) {
+                    epoch = e.problem().path("currentEpoch").asLong();
+                    currentEpochs.put(sessionId, epoch);
+                } else if (!(e.is(409, "nonce-reused") && attempt < 3)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Pages {@code after=lastSeq} until the server has no more, verifying, decrypting and adding
+     * every message not yet processed (protocol.md, catch-up procedure).
+     *
+     * @return the number of new messages
+     */
+    public int catchUp(String sessionId) {
+        int added = 0;
+        boolean more = true;
+        while (more) {
+            long after = timeline(sessionId).lastSeq();
+            JsonNode page = call("GET", endpoints.messageService(), "/v1/sessions/" + encode(sessionId)
+                    + "/messages?after=" + after + "&limit=" + PAGE_SIZE, null, true);
+            for (JsonNode m : page.path("messages")) {
+                if (accept(m)) {
+                    added++;
+                }
+            }
+            more = page.path("hasMore").asBoolean(false) && page.path("messages").size() > 0;
+        }
+        return added;
+    }
+
+    /** Verifies, decrypts and records one stored message; false if it was already processed. */
+    private boolean accept(JsonNode m) {
+        String sessionId = m.path("sessionId").asText();
+        Timeline timeline = timeline(sessionId);
+        String messageId = m.path("messageId").asText();
+        if (timeline.seen(messageId)) {
+            return false;
+        }
+        long epoch = m.path("epoch").asLong();
+        String sender = m.path("senderId").asText();
+        int senderVersion = m.path("senderKeyVersion").asInt();
+        MessageContent content;
+        try {
+            EncryptedMessage encrypted = EncryptedMessage.fromBase64(m.path("suite").asText(),
+                    m.path("formatVersion").asInt(Messages.FORMAT_VERSION), sessionId, epoch, sender, senderVersion,
+                    m.path("clientMessageId").asText(), m.path("nonce").asText(), m.path("ciphertext").asText(),
+                    m.path("signature").asText());
+            PublicIdentity senderKey = sender.equals(userId) && senderVersion == identity.keyVersion()
+                    ? identity.publicIdentity() : identityAt(sender, senderVersion);
+            content = Messages.decrypt(encrypted, sessionId, epochKey(sessionId, epoch), senderKey);
+        } catch (CryptoException e) {
+            throw new IllegalStateException("message " + messageId + " failed verification or decryption", e);
+        }
+        ReceivedMessage received = new ReceivedMessage(messageId, sessionId, m.path("seq").asLong(), epoch, sender,
+                m.path("senderUsername").asText(null), m.path("senderDisplayName").asText(null), content.type(),
+                content.text(), m.hasNonNull("serverTime") ? Instant.parse(m.path("serverTime").asText()) : null);
+        if (!timeline.offer(received)) {
+            return false;
+        }
+        listeners.forEach(l -> l.onMessage(received));
+        return true;
+    }
+
+    public Timeline timeline(String sessionId) {
+        return timelines.computeIfAbsent(sessionId, s -> new Timeline());
+    }
+
+    /** Decrypted messages of a session, deduped, in seq order. */
+    public List<ReceivedMessage> messages(String sessionId) {
+        return timeline(sessionId).messages();
+    }
+
+    // ---------------------------------------------------------------- WebSocket
+
+    /** Opens the gateway WebSocket and waits for {@code hello}; live frames are then processed in order. */
+    public void connect() {
+        hello = new CompletableFuture<>();
+        closed = new CompletableFuture<>();
+        socket = http.newWebSocketBuilder().header("Authorization", "Bearer " + accessToken)
+                .subprotocols("chat.v1").connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(endpoints.webSocket(), new Frames()).orTimeout(20, TimeUnit.SECONDS).join();
+        hello.orTimeout(20, TimeUnit.SECONDS).join();
+    }
+
+    /**
+     * Connects and then catches up every given session, the reconnect procedure of protocol.md:
+     * anything stored between the two arrives on one path or both and is deduped.
+     */
+    public void reconnect(List<String> sessionIds) {
+        connect();
+        CompletableFuture.runAsync(() -> sessionIds.forEach(this::catchUp), events).join();
+    }
+
+    /** Closes the socket normally (1000) and waits for the close to complete. */
+    public void disconnect() {
+        WebSocket ws = socket;
+        socket = null;
+        if (ws == null) {
+            return;
+        }
+        try {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+            closed.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            ws.abort();
+        }
+    }
+
+    public boolean connected() {
+        WebSocket ws = socket;
+        return ws != null && !ws.isInputClosed();
+    }
+
+    private void onFrame(String text) {
+        JsonNode frame = parse(text);
+        switch (frame.path("type").asText()) {
+            case "hello" -> hello.complete(frame);
+            case "message" -> {
+                JsonNode m = frame.path("message");
+                String sessionId = m.path("sessionId").asText();
+                if (timeline(sessionId).gapBefore(m.path("seq").asLong())) {
+                    catchUp(sessionId);
+                }
+                accept(m);
+            }
+            case "session" -> {
+                String event = frame.path("event").asText();
+                listeners.forEach(l -> l.onSessionEvent(event, frame.path("payload")));
+            }
+            case "error" -> {
+                JsonNode p = frame.path("problem");
+                ChatApiException e = new ChatApiException(p.path("status").asInt(), p.path("type").asText(),
+                        p.path("detail").asText(null), p);
+                listeners.forEach(l -> l.onError(e));
+            }
+            default -> {
+                // pong, ack: nothing to do for REST senders.
+            }
+        }
+    }
+
+    /** Reassembles text frames and hands each to the event thread, so processing never blocks the socket. */
+    private final class Frames implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                events.execute(() -> {
+                    try {
+                        onFrame(text);
+                    } catch (RuntimeException e) {
+                        listeners.forEach(l -> l.onError(e));
+                    }
+                });
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            closed.complete(code);
+            hello.completeExceptionally(new IllegalStateException("closed " + code));
+            events.execute(() -> listeners.forEach(l -> l.onClosed(code)));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.complete(-1);
+            hello.completeExceptionally(error);
+            events.execute(() -> listeners.forEach(l -> l.onClosed(-1)));
+        }
+    }
+
+    // ---------------------------------------------------------------- account
+
+    /** Deletes the account (user-service revokes its keys and removes it from every session). */
+    public void deleteAccount() {
+        disconnect();
+        ObjectNode body = json.createObjectNode().put("password", password);
+        call("DELETE", endpoints.userService(), "/v1/users/me", body, true);
+    }
+
+    /**
+     * Copies of every epoch key this client holds, base64-encoded. Only for leak audits (a test
+     * checking that no key appears in server storage); never log the result.
+     */
+    public List<String> epochKeysForAudit() {
+        List<String> out = new ArrayList<>();
+        epochKeys.values().forEach(m -> m.values().forEach(k -> out.add(Base64.getEncoder().encodeToString(k))));
+        return out;
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    JsonNode call(String method, URI base, String path, JsonNode body, boolean authenticated) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(HTTP_TIMEOUT)
+                .header("Accept", "application/json, application/problem+json");
+        if (authenticated) {
+            request.header("Authorization", "Bearer " + accessToken);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        JsonNode parsed = parse(response.body());
+        if (response.statusCode() >= 400) {
+            throw new ChatApiException(response.statusCode(), parsed.path("type").asText("about:blank"),
+                    parsed.path("detail").asText(null), parsed);
+        }
+        return parsed;
+    }
+
+    private JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return json.createObjectNode();
+        }
+        try {
+            return json.readTree(body);
+        } catch (IOException e) {
+            return json.createObjectNode();
+        }
+    }
+
+    @Override
+    public void close() {
+        disconnect();
+        events.shutdownNow();
+        epochKeys.values().forEach(m -> m.values().forEach(k -> Arrays.fill(k, (byte) 0)));
+        epochKeys.clear();
+    }
+}

@@ -1,0 +1,27 @@
+package org.e2echat.client.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Callbacks of a {@link ChatClient}; called on the client's single event thread, one at a time. */
+public interface ChatListener {
+
+    /** A new (deduped) message was verified and decrypted. */
+    default void onMessage(ReceivedMessage message) {
+    }
+
+    /** A session event frame ({@code SessionCreated}, {@code MemberRemoved}, {@code RekeyRequired}, ...). */
+    default void onSessionEvent(String event, JsonNode payload) {
+    }
+
+    /** A contact's identity differs from its pin; nothing is wrapped to or trusted from it until accepted. */
+    default void onIdentityChanged(IdentityChange change) {
+    }
+
+    /** A received frame could not be processed (bad signature, unknown key, server error). */
+    default void onError(Throwable error) {
+    }
+
+    /** The socket closed, with the close code (or -1 on a network error). */
+    default void onClosed(int code) {
+    }
+}

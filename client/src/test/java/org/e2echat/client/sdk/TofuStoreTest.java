@@ -1,0 +1,72 @@
+package org.e2echat.client.sdk;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.e2echat.client.crypto.Identity;
+import org.junit.jupiter.api.Test;
+
+/** Trust on first use: pin on first sight, warn and refuse on any change until accepted. */
+class TofuStoreTest {
+
+    private final TofuStore tofu = new TofuStore();
+    private final List<IdentityChange> warnings = new ArrayList<>();
+    private final String first = Identity.generate(1).publicIdentity().fingerprintHex();
+    private final String second = Identity.generate(2).publicIdentity().fingerprintHex();
+
+    TofuStoreTest() {
+        tofu.addListener(warnings::add);
+    }
+
+    @Test
+    void pinsTheFirstFingerprintAndAcceptsItAgain() {
+        assertNull(tofu.pinnedFingerprint("bob"));
+        tofu.check("bob", 1, first);
+        tofu.check("bob", 1, first);
+        assertEquals(first, tofu.pinnedFingerprint("bob"));
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void aNewKeyVersionWarnsAndIsRefusedUntilAccepted() {
+        tofu.check("bob", 1, first);
+        IdentityChangedException e = assertThrows(IdentityChangedException.class, () -> tofu.check("bob", 2, second));
+        assertEquals(new IdentityChange("bob", 1, first, 2, second), e.change());
+        assertEquals(List.of(e.change()), warnings);
+        assertEquals(first, tofu.pinnedFingerprint("bob"), "a refused change does not move the pin");
+        assertThrows(IdentityChangedException.class, () -> tofu.check("bob", 2, second), "still refused");
+
+        tofu.accept("bob", 2, second);
+        assertDoesNotThrow(() -> tofu.check("bob", 2, second));
+        assertDoesNotThrow(() -> tofu.check("bob", 1, first), "the old version still checks old signatures");
+        assertEquals(second, tofu.pinnedFingerprint("bob"));
+    }
+
+    @Test
+    void theSameVersionWithOtherKeysIsASubstitution() {
+        tofu.check("bob", 3, first);
+        IdentityChangedException e = assertThrows(IdentityChangedException.class, () -> tofu.check("bob", 3, second));
+        assertEquals(3, e.change().pinnedKeyVersion());
+        assertEquals(3, e.change().newKeyVersion());
+        assertEquals(1, warnings.size());
+    }
+
+    @Test
+    void pinsAreKeptPerUser() {
+        tofu.check("bob", 1, first);
+        assertDoesNotThrow(() -> tofu.check("carol", 1, second));
+        assertThrows(IdentityChangedException.class, () -> tofu.check("carol", 1, first));
+    }
+
+    @Test
+    void anOlderVersionFirstSeenBelowThePinIsHistoryNotAWarning() {
+        tofu.check("bob", 2, second);
+        assertDoesNotThrow(() -> tofu.check("bob", 1, first));
+        assertThrows(IdentityChangedException.class, () -> tofu.check("bob", 1, second),
+                "once seen, an old version cannot change either");
+    }
+}
