@@ -414,6 +414,26 @@ public final class ChatClient implements AutoCloseable {
         return added;
     }
 
+    /**
+     * Reads a session's whole visible history from the server again (scrollback), verified and
+     * decrypted, in seq order, without touching the live timeline.
+     */
+    public List<ReceivedMessage> readAll(String sessionId) {
+        List<ReceivedMessage> out = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            JsonNode page = call("GET", endpoints.messageService(), "/v1/sessions/" + encode(sessionId)
+                    + "/messages?after=" + after + "&limit=" + PAGE_SIZE, null, true);
+            for (JsonNode m : page.path("messages")) {
+                out.add(open(m));
+                after = Math.max(after, m.path("seq").asLong());
+            }
+            if (!page.path("hasMore").asBoolean(false) || page.path("messages").size() == 0) {
+                return out;
+            }
+        }
+    }
+
     /** Verifies, decrypts and records one stored message; false if it was already processed. */
     private boolean accept(JsonNode m) {
         String sessionId = m.path("sessionId").asText();
@@ -422,6 +442,18 @@ public final class ChatClient implements AutoCloseable {
         if (timeline.seen(messageId)) {
             return false;
         }
+        ReceivedMessage received = open(m);
+        if (!timeline.offer(received)) {
+            return false;
+        }
+        listeners.forEach(l -> l.onMessage(received));
+        return true;
+    }
+
+    /** Verifies and decrypts one stored message against the sender's pinned identity. */
+    private ReceivedMessage open(JsonNode m) {
+        String sessionId = m.path("sessionId").asText();
+        String messageId = m.path("messageId").asText();
         long epoch = m.path("epoch").asLong();
         String sender = m.path("senderId").asText();
         int senderVersion = m.path("senderKeyVersion").asInt();
@@ -440,11 +472,7 @@ public final class ChatClient implements AutoCloseable {
         ReceivedMessage received = new ReceivedMessage(messageId, sessionId, m.path("seq").asLong(), epoch, sender,
                 m.path("senderUsername").asText(null), m.path("senderDisplayName").asText(null), content.type(),
                 content.text(), m.hasNonNull("serverTime") ? Instant.parse(m.path("serverTime").asText()) : null);
-        if (!timeline.offer(received)) {
-            return false;
-        }
-        listeners.forEach(l -> l.onMessage(received));
-        return true;
+        return received;
     }
 
     public Timeline timeline(String sessionId) {

@@ -1,0 +1,282 @@
+package org.e2echat.system;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.bson.Document;
+import org.e2echat.client.sdk.ChatApiException;
+import org.e2echat.client.sdk.ChatClient;
+import org.e2echat.client.sdk.Endpoints;
+import org.e2echat.client.sdk.ReceivedMessage;
+import org.e2echat.infra.FreePorts;
+import org.e2echat.infra.LocalInfra;
+import org.e2echat.infra.stack.ServiceProcess;
+import org.e2echat.infra.stack.ServiceSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole system with real cryptography through the SDK: embedded MongoDB and Kafka in this JVM,
+ * the four packaged services as their own processes, three users chatting in a group through
+ * removal, rotation, going offline, catch-up and account deletion; and afterwards no plaintext
+ * and no session key anywhere in the databases, the topics or the service logs.
+ */
+class WholeSystemIT {
+
+    private static final Duration READY = Duration.ofSeconds(120);
+    private static final Duration LIVE = Duration.ofSeconds(20);
+    private static final String PASSWORD = "whole system password 1";
+
+    private static final Path ROOT = Path.of(System.getProperty("e2echat.root", "../..")).toAbsolutePath().normalize();
+    private static final Path LOGS = ROOT.resolve("platform/system-tests/target/whole-system");
+
+    private static LocalInfra infra;
+    private static final List<ServiceProcess> services = new ArrayList<>();
+    private static final List<ChatClient> clients = new ArrayList<>();
+    private static Endpoints endpoints;
+
+    /** Every plaintext sent; each holds its own canary, so a copy anywhere is recognisable. */
+    private final List<String> plaintexts = new ArrayList<>();
+
+    @BeforeAll
+    static void startTheSystem() throws Exception {
+        infra = LocalInfra.start(LocalInfra.Options.ephemeral());
+        Map<ServiceSpec, Integer> ports = new LinkedHashMap<>();
+        ServiceSpec.ALL.forEach(s -> ports.put(s, FreePorts.find()));
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MONGODB_URL", infra.mongo().connectionString());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
+        ports.forEach((spec, port) -> env.put(spec.envPrefix() + "_URL", "http://127.0.0.1:" + port));
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            services.add(ServiceProcess.start(ROOT, spec, ports.get(spec), env, LOGS.resolve(spec.name() + ".log")));
+        }
+        for (ServiceProcess service : services) {
+            service.awaitReady(READY, () -> false);
+        }
+        endpoints = new Endpoints(url(ports, 0), url(ports, 1), url(ports, 2), url(ports, 3));
+    }
+
+    private static URI url(Map<ServiceSpec, Integer> ports, int index) {
+        return URI.create("http://127.0.0.1:" + ports.get(ServiceSpec.ALL.get(index)));
+    }
+
+    @AfterAll
+    static void stopTheSystem() {
+        clients.forEach(ChatClient::close);
+        services.forEach(s -> s.process().destroy());
+        services.forEach(ServiceProcess::close);
+        if (infra != null) {
+            infra.close();
+        }
+    }
+
+    @Test
+    void threeUsersChatThroughRemovalRotationOfflineCatchUpAndDeletionLeavingNoSecretOnAnyServer()
+            throws Exception {
+        String run = Long.toString(System.nanoTime(), 36);
+        ChatClient alice = register("alice" + run, "Alice Liddell");
+        ChatClient bob = register("bob" + run, "Bob Builder");
+        ChatClient carol = register("carol" + run, "Carol Danvers");
+        for (ChatClient c : List.of(alice, bob, carol)) {
+            c.connect();
+        }
+
+        // Group creation; session-service may not have consumed the registrations yet (documented 422).
+        String sid = alice.createGroup(List.of(bob.userId(), carol.userId()), Duration.ofSeconds(15));
+
+        // Everyone sends; everyone receives every message live over the socket and decrypts it.
+        send(alice, sid);
+        send(bob, sid);
+        send(carol, sid);
+        for (ChatClient c : List.of(alice, bob, carol)) {
+            await().atMost(LIVE).until(() -> c.messages(sid).size() == 3);
+            assertEquals(plaintexts, texts(c.messages(sid)), c.username() + " decrypted what was sent, in seq order");
+        }
+
+        // Removal: the next send needs a rekey; alice rotates, and carol is cut off from then on.
+        alice.removeMember(sid, carol.userId());
+        ChatApiException refused = assertThrows(ChatApiException.class, () -> alice.send(sid, "never stored"));
+        assertTrue(refused.is(409, "rekey-required"), refused.getMessage());
+        long removalEpoch = alice.session(sid).path("currentEpoch").asLong();
+        long epochAfter = alice.rotate(sid);
+        assertEquals(removalEpoch + 1, epochAfter);
+        send(alice, sid);
+        await().atMost(LIVE).until(() -> bob.messages(sid).size() == 4);
+        assertEquals(plaintexts, texts(bob.messages(sid)));
+        assertEquals(epochAfter, bob.messages(sid).get(3).epoch());
+        assertEquals(3, carol.messages(sid).size(), "carol received nothing after her removal");
+        ChatApiException noEnvelope = assertThrows(ChatApiException.class, () -> carol.epochKey(sid, epochAfter));
+        assertEquals(404, noEnvelope.status(), noEnvelope.getMessage());
+        assertEquals(0, carol.catchUp(sid), "carol cannot read messages after her removal");
+        assertEquals(3, carol.readAll(sid).size());
+        ChatApiException carolSends = assertThrows(ChatApiException.class, () -> carol.send(sid, "after removal"));
+        assertTrue(carolSends.is(403, "membership-ended"), carolSends.getMessage());
+
+        // Bob goes offline; messages continue; he reconnects and catches up, no gap, no duplicate.
+        bob.disconnect();
+        for (int i = 0; i < 3; i++) {
+            send(alice, sid);
+        }
+        await().atMost(LIVE).until(() -> alice.messages(sid).size() == 7);
+        assertEquals(4, bob.messages(sid).size(), "bob was offline");
+        bob.reconnect(List.of(sid));
+        send(alice, sid);
+        await().atMost(LIVE).until(() -> bob.messages(sid).size() == 8);
+        List<ReceivedMessage> bobs = bob.messages(sid);
+        assertEquals(LongStream.rangeClosed(1, 8).boxed().toList(), bobs.stream().map(ReceivedMessage::seq).toList());
+        assertEquals(8, new HashSet<>(bobs.stream().map(ReceivedMessage::messageId).toList()).size());
+        assertEquals(plaintexts, texts(bobs));
+        assertEquals(3, carol.messages(sid).size(), "still nothing for carol");
+
+        // Key audit material, collected before bob's client is gone.
+        Set<String> keys = new LinkedHashSet<>();
+        for (ChatClient c : List.of(alice, bob, carol)) {
+            keys.addAll(c.epochKeysForAudit());
+        }
+        assertEquals(2, keys.size(), "epochs 2 and 3 had keys in use: " + keys.size());
+
+        // Bob deletes his account; his old messages keep his name.
+        bob.deleteAccount();
+        List<ReceivedMessage> history = alice.readAll(sid);
+        assertEquals(8, history.size());
+        ReceivedMessage bobsMessage = history.get(1);
+        assertEquals(bob.userId(), bobsMessage.senderId());
+        assertEquals(bob.username(), bobsMessage.senderUsername());
+        assertEquals("Bob Builder", bobsMessage.senderDisplayName());
+        assertEquals(plaintexts.get(1), bobsMessage.text());
+
+        assertNoSecretAnywhere(keys);
+    }
+
+    private ChatClient register(String username, String displayName) {
+        ChatClient client = ChatClient.register(endpoints, username, displayName, PASSWORD);
+        clients.add(client);
+        return client;
+    }
+
+    private void send(ChatClient from, String sid) {
+        String text = "hello from " + from.username() + " CANARY-" + UUID.randomUUID();
+        plaintexts.add(text);
+        from.send(sid, text);
+    }
+
+    private static List<String> texts(List<ReceivedMessage> messages) {
+        return messages.stream().map(ReceivedMessage::text).toList();
+    }
+
+    // ---------------------------------------------------------------- canary audit
+
+    private void assertNoSecretAnywhere(Set<String> base64Keys) throws IOException {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        for (int i = 0; i < plaintexts.size(); i++) {
+            String text = plaintexts.get(i);
+            secrets.put("plaintext " + i, text);
+            secrets.put("canary " + i, text.substring(text.indexOf("CANARY-")));
+        }
+        int n = 0;
+        for (String key : base64Keys) {
+            n++;
+            secrets.put("session key " + n + " (base64)", key);
+            secrets.put("session key " + n + " (hex)", HexFormat.of().formatHex(Base64.getDecoder().decode(key)));
+        }
+
+        String mongo = mongoDump();
+        String topics = topicDump();
+        assertTrue(mongo.contains("\"ciphertext\""), "the dump holds the stored messages at all");
+        assertTrue(topics.contains("MessageStored"), "the topics hold message events at all");
+        Map<String, String> stores = new LinkedHashMap<>();
+        stores.put("MongoDB", mongo);
+        stores.put("Kafka topics", topics);
+        for (ServiceProcess service : services) {
+            stores.put(service.spec().name() + " log",
+                    new String(Files.readAllBytes(service.log()), StandardCharsets.UTF_8));
+        }
+        List<String> leaks = new ArrayList<>();
+        stores.forEach((store, content) -> secrets.forEach((what, value) -> {
+            if (content.contains(value)) {
+                leaks.add(what + " in " + store);
+            }
+        }));
+        assertEquals(List.of(), leaks);
+    }
+
+    private static String mongoDump() {
+        StringBuilder dump = new StringBuilder();
+        try (MongoClient client = MongoClients.create(infra.mongo().connectionString())) {
+            for (String name : client.listDatabaseNames()) {
+                MongoDatabase db = client.getDatabase(name);
+                for (String collection : db.listCollectionNames()) {
+                    for (Document doc : db.getCollection(collection).find()) {
+                        dump.append(name).append('.').append(collection).append(' ').append(doc.toJson()).append('\n');
+                    }
+                }
+            }
+        }
+        return dump.toString();
+    }
+
+    private static String topicDump() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "whole-system-audit-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        StringBuilder dump = new StringBuilder();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of("chat.messages", "chat.sessions", "chat.users")) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(10))
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    dump.append(r.topic()).append(' ').append(text(r.key())).append(' ').append(text(r.value()));
+                    for (Header h : r.headers()) {
+                        dump.append(' ').append(h.key()).append('=').append(text(h.value()));
+                    }
+                    dump.append('\n');
+                }
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
+        }
+        return dump.toString();
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+    }
+}
