@@ -405,7 +405,7 @@ public final class ChatClient implements AutoCloseable {
             JsonNode page = call("GET", endpoints.messageService(), "/v1/sessions/" + encode(sessionId)
                     + "/messages?after=" + after + "&limit=" + PAGE_SIZE, null, true);
             for (JsonNode m : page.path("messages")) {
-                if (accept(m)) {
+                if (accept(m, sessionId)) {
                     added++;
                 }
             }
@@ -425,7 +425,7 @@ public final class ChatClient implements AutoCloseable {
             JsonNode page = call("GET", endpoints.messageService(), "/v1/sessions/" + encode(sessionId)
                     + "/messages?after=" + after + "&limit=" + PAGE_SIZE, null, true);
             for (JsonNode m : page.path("messages")) {
-                out.add(open(m));
+                out.add(open(m, sessionId));
                 after = Math.max(after, m.path("seq").asLong());
             }
             if (!page.path("hasMore").asBoolean(false) || page.path("messages").size() == 0) {
@@ -435,14 +435,13 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /** Verifies, decrypts and records one stored message; false if it was already processed. */
-    private boolean accept(JsonNode m) {
-        String sessionId = m.path("sessionId").asText();
+    private boolean accept(JsonNode m, String sessionId) {
         Timeline timeline = timeline(sessionId);
         String messageId = m.path("messageId").asText();
         if (timeline.seen(messageId)) {
             return false;
         }
-        ReceivedMessage received = open(m);
+        ReceivedMessage received = open(m, sessionId);
         if (!timeline.offer(received)) {
             return false;
         }
@@ -450,8 +449,11 @@ public final class ChatClient implements AutoCloseable {
         return true;
     }
 
-    /** Verifies and decrypts one stored message against the sender's pinned identity. */
-    private ReceivedMessage open(JsonNode m) {
+    /**
+     * Verifies and decrypts one stored message against the sender's pinned identity; a message
+     * claiming another session than the one read fails ({@code ContextMismatchException}).
+     */
+    private ReceivedMessage open(JsonNode m, String expectedSessionId) {
         String sessionId = m.path("sessionId").asText();
         String messageId = m.path("messageId").asText();
         long epoch = m.path("epoch").asLong();
@@ -465,7 +467,7 @@ public final class ChatClient implements AutoCloseable {
                     m.path("signature").asText());
             PublicIdentity senderKey = sender.equals(userId) && senderVersion == identity.keyVersion()
                     ? identity.publicIdentity() : identityAt(sender, senderVersion);
-            content = Messages.decrypt(encrypted, sessionId, epochKey(sessionId, epoch), senderKey);
+            content = Messages.decrypt(encrypted, expectedSessionId, epochKey(expectedSessionId, epoch), senderKey);
         } catch (CryptoException e) {
             throw new IllegalStateException("message " + messageId + " failed verification or decryption", e);
         }
@@ -535,7 +537,7 @@ public final class ChatClient implements AutoCloseable {
                 if (timeline(sessionId).gapBefore(m.path("seq").asLong())) {
                     catchUp(sessionId);
                 }
-                accept(m);
+                accept(m, sessionId);
             }
             case "session" -> {
                 String event = frame.path("event").asText();
