@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,7 +39,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.bson.Document;
 import org.e2echat.client.sdk.ChatApiException;
 import org.e2echat.client.sdk.ChatClient;
+import org.e2echat.client.sdk.ChatListener;
 import org.e2echat.client.sdk.Endpoints;
+import org.e2echat.client.sdk.IdentityChange;
 import org.e2echat.client.sdk.ReceivedMessage;
 import org.e2echat.infra.FreePorts;
 import org.e2echat.infra.LocalInfra;
@@ -65,6 +70,36 @@ class WholeSystemIT {
     private static final List<ServiceProcess> services = new ArrayList<>();
     private static final List<ChatClient> clients = new ArrayList<>();
     private static Endpoints endpoints;
+
+    /** What one client's listener heard: delivered message ids, session events, errors, identity warnings. */
+    static final class Recorder implements ChatListener {
+        final List<String> delivered = new CopyOnWriteArrayList<>();
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final List<IdentityChange> identityChanges = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onMessage(ReceivedMessage message) {
+            delivered.add(message.messageId());
+        }
+
+        @Override
+        public void onSessionEvent(String event, JsonNode payload) {
+            events.add(event + "@" + payload.path("epoch").asText(""));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            errors.add(error);
+        }
+
+        @Override
+        public void onIdentityChanged(IdentityChange change) {
+            identityChanges.add(change);
+        }
+    }
+
+    private final Map<ChatClient, Recorder> heard = new ConcurrentHashMap<>();
 
     /** Every plaintext sent; each holds its own canary, so a copy anywhere is recognisable. */
     private final List<String> plaintexts = new ArrayList<>();
@@ -136,6 +171,9 @@ class WholeSystemIT {
         assertEquals(plaintexts, texts(bob.messages(sid)));
         assertEquals(epochAfter, bob.messages(sid).get(3).epoch());
         assertEquals(3, carol.messages(sid).size(), "carol received nothing after her removal");
+        await().atMost(LIVE).until(() -> heard.get(carol).events.stream().anyMatch(e -> e.startsWith("MemberRemoved")));
+        await().atMost(LIVE).until(() -> heard.get(bob).events.contains("SessionKeyRotated@" + epochAfter));
+        assertFalse(heard.get(carol).events.contains("SessionKeyRotated@" + epochAfter), heard.get(carol).events.toString());
         ChatApiException noEnvelope = assertThrows(ChatApiException.class, () -> carol.epochKey(sid, epochAfter));
         assertEquals(404, noEnvelope.status(), noEnvelope.getMessage());
         assertEquals(0, carol.catchUp(sid), "carol cannot read messages after her removal");
@@ -158,6 +196,17 @@ class WholeSystemIT {
         assertEquals(8, new HashSet<>(bobs.stream().map(ReceivedMessage::messageId).toList()).size());
         assertEquals(plaintexts, texts(bobs));
         assertEquals(3, carol.messages(sid).size(), "still nothing for carol");
+        assertEquals(bobs.stream().map(ReceivedMessage::messageId).toList(), heard.get(bob).delivered,
+                "bob's application saw every message exactly once, in seq order, whatever the socket redelivered");
+
+        // TOFU: each pinned the others' fingerprints as computed from their keys; nothing changed.
+        assertEquals(bob.publicIdentity().fingerprintHex(), alice.tofu().pinnedFingerprint(bob.userId()));
+        assertEquals(carol.publicIdentity().fingerprintHex(), alice.tofu().pinnedFingerprint(carol.userId()));
+        assertEquals(alice.publicIdentity().fingerprintHex(), bob.tofu().pinnedFingerprint(alice.userId()));
+        for (ChatClient c : List.of(alice, bob, carol)) {
+            assertEquals(List.of(), heard.get(c).errors, c.username() + " had frame errors");
+            assertEquals(List.of(), heard.get(c).identityChanges, c.username() + " saw identity changes");
+        }
 
         // Key audit material, collected before bob's client is gone.
         Set<String> keys = new LinkedHashSet<>();
@@ -176,12 +225,15 @@ class WholeSystemIT {
         assertEquals("Bob Builder", bobsMessage.senderDisplayName());
         assertEquals(plaintexts.get(1), bobsMessage.text());
 
-        assertNoSecretAnywhere(keys);
+        assertNoSecretAnywhere(keys, alice.publicIdentity().kemPublicKeyBase64());
     }
 
     private ChatClient register(String username, String displayName) {
         ChatClient client = ChatClient.register(endpoints, username, displayName, PASSWORD);
         clients.add(client);
+        Recorder recorder = new Recorder();
+        client.addListener(recorder);
+        heard.put(client, recorder);
         return client;
     }
 
@@ -197,7 +249,11 @@ class WholeSystemIT {
 
     // ---------------------------------------------------------------- canary audit
 
-    private void assertNoSecretAnywhere(Set<String> base64Keys) throws IOException {
+    /**
+     * Searches every store for every secret. {@code publicBase64} is a value that must be found in
+     * the MongoDB dump, proving that base64 written by the services is searchable as the keys would be.
+     */
+    private void assertNoSecretAnywhere(Set<String> base64Keys, String publicBase64) throws IOException {
         Map<String, String> secrets = new LinkedHashMap<>();
         for (int i = 0; i < plaintexts.size(); i++) {
             String text = plaintexts.get(i);
@@ -214,13 +270,15 @@ class WholeSystemIT {
         String mongo = mongoDump();
         String topics = topicDump();
         assertTrue(mongo.contains("\"ciphertext\""), "the dump holds the stored messages at all");
+        assertTrue(mongo.contains(publicBase64), "the dump shows stored base64 values verbatim");
         assertTrue(topics.contains("MessageStored"), "the topics hold message events at all");
         Map<String, String> stores = new LinkedHashMap<>();
         stores.put("MongoDB", mongo);
         stores.put("Kafka topics", topics);
         for (ServiceProcess service : services) {
-            stores.put(service.spec().name() + " log",
-                    new String(Files.readAllBytes(service.log()), StandardCharsets.UTF_8));
+            String log = new String(Files.readAllBytes(service.log()), StandardCharsets.UTF_8);
+            assertTrue(log.contains("started in"), service.spec().name() + " log is the service's output");
+            stores.put(service.spec().name() + " log", log);
         }
         List<String> leaks = new ArrayList<>();
         stores.forEach((store, content) -> secrets.forEach((what, value) -> {
