@@ -21,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.e2echat.common.peer.PeerHttp;
 import org.e2echat.common.problem.ProblemException;
+import org.e2echat.common.validation.Requests;
 import org.e2echat.contracts.frames.Frames;
 import org.e2echat.gateway.config.GatewayConfig;
 import org.e2echat.gateway.domain.ConnectionRegistry;
@@ -44,7 +44,6 @@ import org.jboss.logging.Logger;
 public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class);
-    private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final Map<String, Conn> conns = new ConcurrentHashMap<>();
     private final SecurityIdentity identity;
@@ -187,7 +186,7 @@ public class ChatEndpoint {
     private Uni<Void> send(Conn conn, ObjectNode frame) {
         String clientMessageId = frame.path("clientMessageId").isTextual() ? frame.path("clientMessageId").asText() : null;
         String sessionId = frame.path("sessionId").asText("");
-        if (!UUID_SHAPE.matcher(sessionId).matches()) {
+        if (!Requests.isId(sessionId)) {
             return error(conn.connection, clientMessageId, ProblemException.notFound("No such session."));
         }
         ObjectNode body = frame.deepCopy();

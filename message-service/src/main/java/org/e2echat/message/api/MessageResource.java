@@ -12,8 +12,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.regex.Pattern;
-import org.e2echat.common.problem.ProblemException;
+import org.e2echat.common.validation.Requests;
 import org.e2echat.message.api.MessageApi.MessagePage;
 import org.e2echat.message.api.MessageApi.MessageResponse;
 import org.e2echat.message.api.MessageApi.SendRequest;
@@ -31,8 +30,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Produces(MediaType.APPLICATION_JSON)
 @APIResponse(responseCode = "401", description = "unauthenticated")
 public class MessageResource {
-
-    private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final MessageService messages;
     private final JsonWebToken jwt;
@@ -55,10 +52,8 @@ public class MessageResource {
     @APIResponse(responseCode = "422", description = "unsupported-suite, invalid-key-length (nonce or signature size)")
     @APIResponse(responseCode = "503", description = "dependency-unavailable, busy (with Retry-After)")
     public Uni<Response> send(@PathParam("sessionId") String sessionId, SendRequest request) {
-        if (request == null) {
-            throw ProblemException.badRequest("malformed-request", "A JSON body is required.");
-        }
-        return messages.send(jwt.getSubject(), jwt.getRawToken(), checked(sessionId), request.toSend())
+        return messages.send(jwt.getSubject(), jwt.getRawToken(), Requests.id(sessionId, "No such session."),
+                Requests.body(request).toSend())
                 .map(sent -> Response.status(sent.replay() ? 200 : 201).entity(SendResponse.of(sent.message())).build());
     }
 
@@ -68,17 +63,11 @@ public class MessageResource {
     @APIResponse(responseCode = "404", description = "not-found: unknown session or never a member")
     public Uni<MessagePage> page(@PathParam("sessionId") String sessionId, @QueryParam("after") Long after,
             @QueryParam("before") Long before, @QueryParam("limit") Integer limit) {
-        return messages.page(jwt.getRawToken(), checked(sessionId), after, before, limit).map(page -> {
+        return messages.page(jwt.getRawToken(), Requests.id(sessionId, "No such session."), after, before, limit).map(page -> {
             List<MessageResponse> list = page.messages().stream().map(MessageResponse::of).toList();
             Long cursor = page.hasMore() && !list.isEmpty() ? list.get(list.size() - 1).seq() : null;
             return new MessagePage(list, page.hasMore(), cursor);
         });
     }
 
-    private static String checked(String id) {
-        if (id == null || !UUID_SHAPE.matcher(id).matches()) {
-            throw ProblemException.notFound("No such session.");
-        }
-        return id;
-    }
 }

@@ -15,8 +15,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.e2echat.common.problem.ProblemException;
+import org.e2echat.common.validation.Requests;
 import org.e2echat.session.api.SessionApi.AccessResponse;
 import org.e2echat.session.api.SessionApi.CreateSessionRequest;
 import org.e2echat.session.api.SessionApi.EnvelopeRequest;
@@ -43,8 +43,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @APIResponse(responseCode = "401", description = "unauthenticated")
 public class SessionResource {
 
-    private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-
     private final SessionService sessions;
     private final JsonWebToken jwt;
 
@@ -61,7 +59,7 @@ public class SessionResource {
     @APIResponse(responseCode = "409", description = "recipient-mismatch (missing, extra, staleKeys), stale-sender-key")
     @APIResponse(responseCode = "422", description = "unknown-member, member-unavailable, unsupported-suite, invalid-key-length")
     public Uni<Response> create(CreateSessionRequest request) {
-        CreateSessionRequest r = required(request);
+        CreateSessionRequest r = Requests.body(request);
         String me = jwt.getSubject();
         return sessions.create(me, r.type(), members(r.members()), envelopes(r.envelopes()))
                 .flatMap(created -> withNames(created.session()).map(body -> created.existing()
@@ -88,7 +86,7 @@ public class SessionResource {
     @APIResponse(responseCode = "403", description = "membership-ended (with leftEpoch and leftSeq)")
     @APIResponse(responseCode = "404", description = "not-found: no such session, or you were never a member")
     public Uni<SessionResponse> get(@PathParam("id") String id) {
-        return sessions.get(jwt.getSubject(), checked(id)).flatMap(this::withNames);
+        return sessions.get(jwt.getSubject(), Requests.id(id, "No such session.")).flatMap(this::withNames);
     }
 
     @GET
@@ -97,7 +95,7 @@ public class SessionResource {
     @APIResponse(responseCode = "403", description = "membership-ended")
     @APIResponse(responseCode = "404", description = "not-found")
     public Uni<List<MemberResponse>> members(@PathParam("id") String id) {
-        return sessions.get(jwt.getSubject(), checked(id)).flatMap(s -> sessions.names(List.of(s))
+        return sessions.get(jwt.getSubject(), Requests.id(id, "No such session.")).flatMap(s -> sessions.names(List.of(s))
                 .map(names -> s.activeMembers().stream().map(m -> MemberResponse.of(m, names)).toList()));
     }
 
@@ -110,11 +108,11 @@ public class SessionResource {
     @APIResponse(responseCode = "409", description = "stale-epoch (currentEpoch), recipient-mismatch (currentEpoch, missing, extra, staleKeys), stale-sender-key")
     @APIResponse(responseCode = "422", description = "unknown-member, member-unavailable, unsupported-suite")
     public Uni<SessionResponse> rotate(@PathParam("id") String id, RotateRequest request) {
-        RotateRequest r = required(request);
+        RotateRequest r = Requests.body(request);
         if (r.epoch() == null) {
             throw ProblemException.badRequest("invalid-rotation", "epoch is required.");
         }
-        return sessions.rotate(jwt.getSubject(), checked(id), r.epoch(), members(r.addMembers()),
+        return sessions.rotate(jwt.getSubject(), Requests.id(id, "No such session."), r.epoch(), members(r.addMembers()),
                 envelopes(r.envelopes())).flatMap(this::withNames);
     }
 
@@ -125,7 +123,7 @@ public class SessionResource {
     @APIResponse(responseCode = "403", description = "forbidden, membership-ended")
     @APIResponse(responseCode = "404", description = "not-found")
     public Uni<Response> remove(@PathParam("id") String id, @PathParam("userId") String userId) {
-        return sessions.remove(jwt.getSubject(), checked(id), userId).map(s -> Response.noContent().build());
+        return sessions.remove(jwt.getSubject(), Requests.id(id, "No such session."), userId).map(s -> Response.noContent().build());
     }
 
     @POST
@@ -135,7 +133,7 @@ public class SessionResource {
     @APIResponse(responseCode = "403", description = "membership-ended")
     @APIResponse(responseCode = "404", description = "not-found")
     public Uni<Response> leave(@PathParam("id") String id) {
-        return sessions.leave(jwt.getSubject(), checked(id)).map(s -> Response.noContent().build());
+        return sessions.leave(jwt.getSubject(), Requests.id(id, "No such session.")).map(s -> Response.noContent().build());
     }
 
     @GET
@@ -143,7 +141,7 @@ public class SessionResource {
     @Operation(summary = "My own envelopes: every epoch of my membership, or one epoch")
     @APIResponse(responseCode = "404", description = "not-found (also: no envelope of yours for that epoch)")
     public Uni<List<EnvelopeResponse>> envelopes(@PathParam("id") String id, @QueryParam("epoch") Integer epoch) {
-        return sessions.envelopes(jwt.getSubject(), checked(id), epoch)
+        return sessions.envelopes(jwt.getSubject(), Requests.id(id, "No such session."), epoch)
                 .map(list -> list.stream().map(EnvelopeResponse::of).toList());
     }
 
@@ -158,7 +156,7 @@ public class SessionResource {
             throw ProblemException.badRequest("invalid-epoch", "epoch is required.");
         }
         String me = jwt.getSubject();
-        return sessions.sendPermission(me, checked(id), epoch).map(p -> new SendPermissionResponse(p.sessionId(), me,
+        return sessions.sendPermission(me, Requests.id(id, "No such session."), epoch).map(p -> new SendPermissionResponse(p.sessionId(), me,
                 p.epoch(), p.senderKeyVersion(), p.sender() == null ? null : p.sender().username(),
                 p.sender() == null ? null : p.sender().displayName(), p.recipients()));
     }
@@ -168,7 +166,7 @@ public class SessionResource {
     @Operation(summary = "For message-service and the gateway: my membership range (epochs, and the seq at which I left)")
     @APIResponse(responseCode = "404", description = "not-found")
     public Uni<AccessResponse> access(@PathParam("id") String id) {
-        return sessions.access(jwt.getSubject(), checked(id)).map(a -> new AccessResponse(a.sessionId(), a.userId(),
+        return sessions.access(jwt.getSubject(), Requests.id(id, "No such session.")).map(a -> new AccessResponse(a.sessionId(), a.userId(),
                 a.active(), a.joinedEpoch(), a.leftEpoch(), a.leftSeq(), a.currentEpoch()));
     }
 
@@ -184,17 +182,5 @@ public class SessionResource {
         return list == null ? null : list.stream().map(e -> e == null ? null : e.toInput()).toList();
     }
 
-    private static <T> T required(T body) {
-        if (body == null) {
-            throw ProblemException.badRequest("malformed-request", "A JSON body is required.");
-        }
-        return body;
-    }
 
-    private static String checked(String id) {
-        if (id == null || !UUID_SHAPE.matcher(id).matches()) {
-            throw ProblemException.notFound("No such session.");
-        }
-        return id;
-    }
 }

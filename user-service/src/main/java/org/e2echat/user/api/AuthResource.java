@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import org.e2echat.common.validation.Requests;
 import org.e2echat.user.api.UserApi.LoginRequest;
 import org.e2echat.user.api.UserApi.RefreshRequest;
 import org.e2echat.user.api.UserApi.TokenResponse;
@@ -39,7 +40,7 @@ public class AuthResource {
     @APIResponse(responseCode = "401", description = "invalid-credentials (same for unknown user and wrong password)")
     @APIResponse(responseCode = "429", description = "rate-limited, with Retry-After")
     public Uni<TokenResponse> login(LoginRequest request, @Context HttpServerRequest http) {
-        LoginRequest r = UserResource.required(request);
+        LoginRequest r = Requests.body(request);
         String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
         return users.login(r.username(), r.password(), address).map(AuthResource::tokens);
     }
@@ -50,7 +51,7 @@ public class AuthResource {
     @Operation(summary = "Exchange a refresh token for new tokens; the old refresh token is spent")
     @APIResponse(responseCode = "401", description = "invalid-refresh-token, or refresh-token-reused (the whole login is revoked)")
     public Uni<TokenResponse> refresh(RefreshRequest request) {
-        return users.refresh(UserResource.required(request).refreshToken()).map(AuthResource::tokens);
+        return users.refresh(Requests.body(request).refreshToken()).map(AuthResource::tokens);
     }
 
     @POST
@@ -59,7 +60,7 @@ public class AuthResource {
     @Operation(summary = "Revoke the login the refresh token belongs to")
     @APIResponse(responseCode = "204", description = "Revoked (also for unknown tokens)")
     public Uni<Response> logout(RefreshRequest request) {
-        return users.logout(UserResource.required(request).refreshToken()).map(v -> Response.noContent().build());
+        return users.logout(Requests.body(request).refreshToken()).map(v -> Response.noContent().build());
     }
 
     @GET

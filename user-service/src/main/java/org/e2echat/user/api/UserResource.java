@@ -13,8 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
-import java.util.regex.Pattern;
 import org.e2echat.common.problem.ProblemException;
+import org.e2echat.common.validation.Requests;
 import org.e2echat.user.api.UserApi.DeleteAccountRequest;
 import org.e2echat.user.api.UserApi.IdentityRequest;
 import org.e2echat.user.api.UserApi.KeyResponse;
@@ -33,8 +33,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Consumes(MediaType.APPLICATION_JSON)
 public class UserResource {
 
-    private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-
     private final UserService users;
     private final JsonWebToken jwt;
 
@@ -50,7 +48,7 @@ public class UserResource {
     @APIResponse(responseCode = "409", description = "username-taken (case and Unicode form variants included)")
     @APIResponse(responseCode = "422", description = "unsupported-suite, invalid-key-length, invalid-key, bad-key-signature")
     public Uni<Response> register(RegisterRequest request) {
-        RegisterRequest r = required(request);
+        RegisterRequest r = Requests.body(request);
         IdentityRequest identity = r.identity();
         return users.register(new UserService.Registration(r.username(), r.displayName(), r.password(),
                 identity == null ? null : identity.toUpload()))
@@ -77,7 +75,7 @@ public class UserResource {
     @APIResponse(responseCode = "401", description = "unauthenticated")
     @APIResponse(responseCode = "403", description = "invalid-credentials: the password is wrong, nothing changed")
     public Uni<Response> deleteMe(DeleteAccountRequest request) {
-        return users.delete(jwt.getSubject(), required(request).password()).map(u -> Response.noContent().build());
+        return users.delete(jwt.getSubject(), Requests.body(request).password()).map(u -> Response.noContent().build());
     }
 
     @GET
@@ -87,7 +85,7 @@ public class UserResource {
     @Operation(summary = "A user's public profile and current key (deleted users show deleted=true and their name)")
     @APIResponse(responseCode = "404", description = "not-found")
     public Uni<UserResponse> byId(@PathParam("id") String id) {
-        return users.byId(checkedId(id)).map(u -> UserResponse.of(u, Instant.now()));
+        return users.byId(Requests.id(id, "No such user.")).map(u -> UserResponse.of(u, Instant.now()));
     }
 
     @GET
@@ -107,7 +105,7 @@ public class UserResource {
     @Operation(summary = "All identity versions of a user with status and fingerprints")
     @APIResponse(responseCode = "404", description = "not-found")
     public Uni<KeysResponse> keys(@PathParam("id") String id) {
-        return users.byId(checkedId(id)).map(u -> KeysResponse.of(u, Instant.now()));
+        return users.byId(Requests.id(id, "No such user.")).map(u -> KeysResponse.of(u, Instant.now()));
     }
 
     @POST
@@ -120,7 +118,7 @@ public class UserResource {
     @APIResponse(responseCode = "409", description = "concurrent-update")
     @APIResponse(responseCode = "422", description = "unsupported-suite, invalid-key-length, invalid-key, bad-key-signature")
     public Uni<Response> rotate(IdentityRequest request) {
-        return users.rotateKey(jwt.getSubject(), required(request).toUpload())
+        return users.rotateKey(jwt.getSubject(), Requests.body(request).toUpload())
                 .map(k -> Response.status(201).entity(KeyResponse.of(k, Instant.now())).build());
     }
 
@@ -141,17 +139,5 @@ public class UserResource {
         return users.revokeKey(jwt.getSubject(), v).map(k -> KeyResponse.of(k, Instant.now()));
     }
 
-    static <T> T required(T body) {
-        if (body == null) {
-            throw ProblemException.badRequest("malformed-request", "A JSON body is required.");
-        }
-        return body;
-    }
 
-    private static String checkedId(String id) {
-        if (id == null || !UUID_SHAPE.matcher(id).matches()) {
-            throw ProblemException.notFound("No such user.");
-        }
-        return id;
-    }
 }
