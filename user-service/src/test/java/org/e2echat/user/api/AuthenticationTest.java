@@ -63,7 +63,8 @@ class AuthenticationTest {
         }
         double ratio = (double) median(unknownTimes) / median(wrongTimes);
         // both pay one Argon2id verification; without the decoy the unknown path would be ~100x faster
-        assertTrue(ratio > 0.5 && ratio < 2.0, "unknown/wrong median time ratio " + ratio);
+        // (the bound is loose because CI machines share two cores)
+        assertTrue(ratio > 0.25 && ratio < 4.0, "unknown/wrong median time ratio " + ratio);
     }
 
     @Test
