@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -27,8 +28,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -208,17 +212,39 @@ class WholeSystemIT {
             assertEquals(List.of(), heard.get(c).identityChanges, c.username() + " saw identity changes");
         }
 
+        // Alice and bob rotate at once: the first rotation wins and the other adopts its key
+        // (409 stale-epoch, then its own envelope), or, if they did not overlap, both apply in turn.
+        CyclicBarrier together = new CyclicBarrier(2);
+        CompletableFuture<Long> aliceRotation = CompletableFuture.supplyAsync(() -> rotateAfter(together, alice, sid));
+        CompletableFuture<Long> bobRotation = CompletableFuture.supplyAsync(() -> rotateAfter(together, bob, sid));
+        assertTrue(aliceRotation.get(30, TimeUnit.SECONDS) > epochAfter);
+        assertTrue(bobRotation.get(30, TimeUnit.SECONDS) > epochAfter);
+        long serverEpoch = alice.session(sid).path("currentEpoch").asLong();
+        assertTrue(serverEpoch == epochAfter + 1 || serverEpoch == epochAfter + 2, "epoch " + serverEpoch);
+        send(alice, sid);
+        send(bob, sid);
+        for (ChatClient c : List.of(alice, bob)) {
+            await().atMost(LIVE).until(() -> c.messages(sid).size() == 10);
+            assertEquals(plaintexts, texts(c.messages(sid)), c.username() + " reads both after the concurrent rotation");
+            assertEquals(serverEpoch, c.messages(sid).get(9).epoch());
+        }
+        assertEquals(32, alice.epochKey(sid, serverEpoch).length);
+        assertTrue(Arrays.equals(alice.epochKey(sid, serverEpoch), bob.epochKey(sid, serverEpoch)),
+                "one key per epoch, whoever won");
+        assertEquals(3, carol.messages(sid).size());
+
         // Key audit material, collected before bob's client is gone.
         Set<String> keys = new LinkedHashSet<>();
         for (ChatClient c : List.of(alice, bob, carol)) {
             keys.addAll(c.epochKeysForAudit());
         }
-        assertEquals(2, keys.size(), "epochs 2 and 3 had keys in use: " + keys.size());
+        assertEquals(serverEpoch - 1, keys.size(), "one key per used epoch from 2 on: " + keys.size());
 
         // Bob deletes his account; his old messages keep his name.
         bob.deleteAccount();
         List<ReceivedMessage> history = alice.readAll(sid);
-        assertEquals(8, history.size());
+        assertEquals(10, history.size());
+        assertEquals(plaintexts, texts(history));
         ReceivedMessage bobsMessage = history.get(1);
         assertEquals(bob.userId(), bobsMessage.senderId());
         assertEquals(bob.username(), bobsMessage.senderUsername());
@@ -226,6 +252,15 @@ class WholeSystemIT {
         assertEquals(plaintexts.get(1), bobsMessage.text());
 
         assertNoSecretAnywhere(keys, alice.publicIdentity().kemPublicKeyBase64());
+    }
+
+    private static long rotateAfter(CyclicBarrier barrier, ChatClient client, String sid) {
+        try {
+            barrier.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return client.rotate(sid);
     }
 
     private ChatClient register(String username, String displayName) {
