@@ -336,26 +336,54 @@ public final class ChatClient implements AutoCloseable {
         JsonNode list = call("GET", endpoints.sessionService(), "/v1/sessions/" + encode(sessionId)
                 + "/envelopes?epoch=" + epoch, null, true);
         for (JsonNode e : list) {
-            if (e.path("epoch").asLong() != epoch || !userId.equals(e.path("recipientId").asText())) {
-                continue;
-            }
-            String sender = e.path("senderId").asText();
-            int senderVersion = e.path("senderKeyVersion").asInt();
-            PublicIdentity senderKey = sender.equals(userId) && senderVersion == identity.keyVersion()
-                    ? identity.publicIdentity() : identityAt(sender, senderVersion);
-            try {
-                Envelope envelope = Envelope.fromBase64(e.path("suite").asText(), e.path("sessionId").asText(),
-                        epoch, e.path("recipientId").asText(), e.path("recipientKeyVersion").asInt(), sender,
-                        senderVersion, e.path("enc").asText(), e.path("ciphertext").asText(),
-                        e.path("signature").asText());
-                byte[] key = Envelopes.unwrap(envelope, sessionId, epoch, userId, identity, sender, senderKey);
-                keysOf(sessionId).put(epoch, key);
-                return key;
-            } catch (CryptoException ex) {
-                throw new IllegalStateException("own envelope for epoch " + epoch + " does not open", ex);
+            if (e.path("epoch").asLong() == epoch && userId.equals(e.path("recipientId").asText())) {
+                return unwrapOwn(e, sessionId, epoch);
             }
         }
         throw new IllegalStateException("no envelope for epoch " + epoch);
+    }
+
+    /**
+     * Fetches every envelope of this user's membership and unwraps each into memory. Epoch 1 is
+     * skipped: its envelopes are bound to a placeholder context (see {@link #createGroupOnce}) and
+     * never carry messages.
+     *
+     * @return the epochs whose keys this user now holds, ascending
+     */
+    public List<Long> unwrapOwnEnvelopes(String sessionId) {
+        JsonNode list = call("GET", endpoints.sessionService(), "/v1/sessions/" + encode(sessionId) + "/envelopes",
+                null, true);
+        List<Long> epochs = new ArrayList<>();
+        for (JsonNode e : list) {
+            long epoch = e.path("epoch").asLong();
+            if (epoch > 1 && userId.equals(e.path("recipientId").asText())) {
+                if (!keysOf(sessionId).containsKey(epoch)) {
+                    unwrapOwn(e, sessionId, epoch);
+                }
+                epochs.add(epoch);
+            }
+        }
+        epochs.sort(null);
+        return epochs;
+    }
+
+    /** Verifies one of this user's envelopes against the wrapping member's pinned identity and unwraps it. */
+    private byte[] unwrapOwn(JsonNode e, String sessionId, long epoch) {
+        String sender = e.path("senderId").asText();
+        int senderVersion = e.path("senderKeyVersion").asInt();
+        PublicIdentity senderKey = sender.equals(userId) && senderVersion == identity.keyVersion()
+                ? identity.publicIdentity() : identityAt(sender, senderVersion);
+        try {
+            Envelope envelope = Envelope.fromBase64(e.path("suite").asText(), e.path("sessionId").asText(),
+                    epoch, e.path("recipientId").asText(), e.path("recipientKeyVersion").asInt(), sender,
+                    senderVersion, e.path("enc").asText(), e.path("ciphertext").asText(),
+                    e.path("signature").asText());
+            byte[] key = Envelopes.unwrap(envelope, sessionId, epoch, userId, identity, sender, senderKey);
+            keysOf(sessionId).put(epoch, key);
+            return key;
+        } catch (CryptoException ex) {
+            throw new IllegalStateException("own envelope for epoch " + epoch + " does not open", ex);
+        }
     }
 
     /**

@@ -180,6 +180,8 @@ class WholeSystemIT {
         assertFalse(heard.get(carol).events.contains("SessionKeyRotated@" + epochAfter), heard.get(carol).events.toString());
         ChatApiException noEnvelope = assertThrows(ChatApiException.class, () -> carol.epochKey(sid, epochAfter));
         assertEquals(404, noEnvelope.status(), noEnvelope.getMessage());
+        assertEquals(List.of(removalEpoch), carol.unwrapOwnEnvelopes(sid), "only her membership's envelopes");
+        assertEquals(List.of(removalEpoch, epochAfter), bob.unwrapOwnEnvelopes(sid));
         assertEquals(0, carol.catchUp(sid), "carol cannot read messages after her removal");
         assertEquals(3, carol.readAll(sid).size());
         ChatApiException carolSends = assertThrows(ChatApiException.class, () -> carol.send(sid, "after removal"));
