@@ -217,14 +217,9 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    /** Placeholder context of the epoch-1 envelopes; see {@link #createGroupOnce}. */
-    static final String PENDING_SESSION_ID = "e2echat:pending-session";
-
     private String createGroupOnce(List<String> memberIds) {
-        // session-service issues the session id only after it has accepted the epoch-1 envelopes,
-        // but an envelope binds its session id (crypto.md §5), so no epoch-1 envelope can name the
-        // real id. Epoch 1 is therefore wrapped for a placeholder context and never used: the
-        // creator rotates to epoch 2, bound to the real id, before anyone sends.
+        // the client chooses the session id, because every epoch-1 envelope binds it (crypto.md §5)
+        String sessionId = UUID.randomUUID().toString();
         List<String> everyone = new ArrayList<>();
         everyone.add(userId);
         everyone.addAll(memberIds);
@@ -232,19 +227,21 @@ public final class ChatClient implements AutoCloseable {
         for (String member : everyone) {
             keys.put(member, member.equals(userId) ? identity.publicIdentity() : currentIdentity(member));
         }
-        byte[] placeholderKey = SessionKeys.newSessionKey();
-        ObjectNode body = json.createObjectNode().put("type", "GROUP");
+        byte[] key = SessionKeys.newSessionKey();
+        ObjectNode body = json.createObjectNode().put("sessionId", sessionId).put("type", "GROUP");
         ArrayNode members = body.putArray("members");
         memberIds.forEach(m -> members.addObject().put("userId", m).put("role", "MEMBER"));
+        body.set("envelopes", envelopes(key, sessionId, 1, keys));
+        JsonNode session;
         try {
-            body.set("envelopes", envelopes(placeholderKey, PENDING_SESSION_ID, 1, keys));
-        } finally {
-            Arrays.fill(placeholderKey, (byte) 0);
+            session = call("POST", endpoints.sessionService(), "/v1/sessions", body, true);
+        } catch (RuntimeException e) {
+            Arrays.fill(key, (byte) 0);
+            throw e;
         }
-        JsonNode session = call("POST", endpoints.sessionService(), "/v1/sessions", body, true);
-        String sessionId = session.path("id").asText();
-        currentEpochs.put(sessionId, session.path("currentEpoch").asLong());
-        rotate(sessionId);
+        long epoch = session.path("currentEpoch").asLong(1);
+        keysOf(sessionId).put(epoch, key);
+        currentEpochs.put(sessionId, epoch);
         return sessionId;
     }
 
@@ -344,9 +341,7 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * Fetches every envelope of this user's membership and unwraps each into memory. Epoch 1 is
-     * skipped: its envelopes are bound to a placeholder context (see {@link #createGroupOnce}) and
-     * never carry messages.
+     * Fetches every envelope of this user's membership and unwraps each into memory.
      *
      * @return the epochs whose keys this user now holds, ascending
      */
@@ -356,7 +351,7 @@ public final class ChatClient implements AutoCloseable {
         List<Long> epochs = new ArrayList<>();
         for (JsonNode e : list) {
             long epoch = e.path("epoch").asLong();
-            if (epoch > 1 && userId.equals(e.path("recipientId").asText())) {
+            if (userId.equals(e.path("recipientId").asText())) {
                 if (!keysOf(sessionId).containsKey(epoch)) {
                     unwrapOwn(e, sessionId, epoch);
                 }

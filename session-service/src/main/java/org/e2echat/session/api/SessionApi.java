@@ -35,7 +35,10 @@ public final class SessionApi {
         }
     }
 
-    public record CreateSessionRequest(SessionType type,
+    public record CreateSessionRequest(
+            @Schema(description = "optional, chosen by the client (a lower-case UUID) so that epoch-1 envelopes can bind it; "
+                    + "generated when absent") String sessionId,
+            SessionType type,
             @Schema(description = "the other members (not you)") List<MemberRequest> members,
             @Schema(description = "epoch-1 envelopes for every member, you included") List<EnvelopeRequest> envelopes) {
     }

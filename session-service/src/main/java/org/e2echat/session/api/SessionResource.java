@@ -56,12 +56,15 @@ public class SessionResource {
     @APIResponse(responseCode = "201", description = "Created")
     @APIResponse(responseCode = "200", description = "The direct session between these two users already exists")
     @APIResponse(responseCode = "400", description = "malformed-request, invalid-session, invalid-members, invalid-envelopes, malformed-base64")
-    @APIResponse(responseCode = "409", description = "recipient-mismatch (missing, extra, staleKeys), stale-sender-key")
+    @APIResponse(responseCode = "409", description = "recipient-mismatch (missing, extra, staleKeys), stale-sender-key, session-exists")
     @APIResponse(responseCode = "422", description = "unknown-member, member-unavailable, unsupported-suite, invalid-key-length")
     public Uni<Response> create(CreateSessionRequest request) {
         CreateSessionRequest r = Requests.body(request);
         String me = jwt.getSubject();
-        return sessions.create(me, r.type(), members(r.members()), envelopes(r.envelopes()))
+        if (r.sessionId() != null && !Requests.isId(r.sessionId())) {
+            throw ProblemException.badRequest("invalid-session", "sessionId must be a lower-case UUID.");
+        }
+        return sessions.create(me, r.sessionId(), r.type(), members(r.members()), envelopes(r.envelopes()))
                 .flatMap(created -> withNames(created.session()).map(body -> created.existing()
                         ? Response.ok(body).build()
                         : Response.created(URI.create("/v1/sessions/" + created.session().id())).entity(body).build()));

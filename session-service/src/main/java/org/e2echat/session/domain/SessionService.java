@@ -84,7 +84,12 @@ public final class SessionService {
 
     // ---- creation ------------------------------------------------------------------------------
 
-    public Uni<Created> create(String callerId, SessionType type, List<MemberInput> others, List<EnvelopeInput> envs) {
+    /**
+     * Creates a session at epoch 1. The client should choose {@code requestedId} (a UUID), because
+     * its epoch-1 envelopes bind the session id; when absent the server generates one.
+     */
+    public Uni<Created> create(String callerId, String requestedId, SessionType type, List<MemberInput> others,
+            List<EnvelopeInput> envs) {
         if (type == null) {
             throw ProblemException.badRequest("invalid-session", "type must be DIRECT or GROUP.");
         }
@@ -113,7 +118,7 @@ public final class SessionService {
         return usable(all).flatMap(known -> {
             List<Envelope> wrapped = checkedEnvelopes(envs, UUID.randomUUID().toString(), "pending", 1, callerId,
                     Set.copyOf(all), known, 0);
-            String sessionId = UUID.randomUUID().toString();
+            String sessionId = requestedId != null ? requestedId : UUID.randomUUID().toString();
             Uni<String> claim = type == SessionType.DIRECT
                     ? sessions.claimDirect(pairKey(callerId, invited.get(0).userId()), sessionId)
                     : Uni.createFrom().nullItem();
@@ -138,6 +143,8 @@ public final class SessionService {
                         now, members, 0, List.of(created));
                 return envelopes.insertAll(stored)
                         .flatMap(v -> sessions.insert(session))
+                        .onFailure(Stores.SessionExists.class).transform(e -> new ProblemException(409,
+                                "session-exists", "Session id taken", "Choose another sessionId."))
                         .invoke(v -> outboxWake.run())
                         .replaceWith(new Created(session, false));
             });

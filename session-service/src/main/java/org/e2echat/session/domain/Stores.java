@@ -12,9 +12,17 @@ public final class Stores {
     private Stores() {
     }
 
+    /** Thrown by {@link SessionStore#insert} when the session id is taken. */
+    public static final class SessionExists extends RuntimeException {
+        public SessionExists() {
+            super("session exists", null, false, false);
+        }
+    }
+
     /** Sessions, with compare-and-set on revision for everything but activity counters. */
     public interface SessionStore {
 
+        /** Inserts a new session; fails with {@link SessionExists} when its id is taken. */
         Uni<Void> insert(Session session);
 
         Uni<Session> get(String id);

@@ -18,6 +18,7 @@ import org.bson.Document;
 import org.bson.codecs.pojo.annotations.BsonId;
 import org.e2echat.common.outbox.OutboxStore;
 import org.e2echat.session.domain.Session;
+import org.e2echat.session.domain.Stores.SessionExists;
 import org.e2echat.session.domain.Stores.SessionStore;
 
 /** {@link SessionStore} and its outbox on MongoDB. */
@@ -43,7 +44,10 @@ public class SessionMongoRepository
 
     @Override
     public Uni<Void> insert(Session session) {
-        return persist(SessionDocument.from(session)).replaceWithVoid();
+        return persist(SessionDocument.from(session)).replaceWithVoid()
+                .onFailure(e -> e instanceof MongoWriteException w
+                        && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY)
+                .transform(e -> new SessionExists());
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.testsupport.TestUser;
 import org.e2echat.session.persistence.KnownUserMongoRepository;
@@ -58,6 +59,28 @@ class SessionCreationTest {
                     .body("[0].epoch", equalTo(1))
                     .body("[0].ciphertext", equalTo(sent.get(i).get("ciphertext")));
         }
+    }
+
+    @Test
+    void theClientMayChooseTheSessionIdItsEnvelopesBind() {
+        List<TestUser> p = fixture.people(2);
+        String chosen = UUID.randomUUID().toString();
+        Map<String, Object> body = new HashMap<>();
+        body.put("sessionId", chosen);
+        body.put("type", "GROUP");
+        body.put("members", List.of(member(p.get(1), "MEMBER")));
+        body.put("envelopes", envelopes(p.get(0), p));
+        p.get(0).as().body(body).post("/v1/sessions").then().statusCode(201).body("id", equalTo(chosen));
+        List<TestUser> q = fixture.people(2);
+        Map<String, Object> again = new HashMap<>(body);
+        again.put("members", List.of(member(q.get(1), "MEMBER")));
+        again.put("envelopes", envelopes(q.get(0), q));
+        q.get(0).as().body(again).post("/v1/sessions").then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:session-exists"));
+        q.get(1).as().get("/v1/sessions/" + chosen).then().statusCode(404);
+        again.put("sessionId", "NOT-A-UUID");
+        q.get(0).as().body(again).post("/v1/sessions").then().statusCode(400)
+                .body("type", equalTo("urn:e2echat:problem:invalid-session"));
     }
 
     @Test
