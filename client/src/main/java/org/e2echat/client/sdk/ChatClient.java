@@ -57,7 +57,9 @@ public final class ChatClient implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
     private final String username;
     private final String password;
-    private final Identity identity;
+    /** The current identity; earlier versions stay in {@link #ownIdentities} to open old envelopes. */
+    private volatile Identity identity;
+    private final Map<Integer, Identity> ownIdentities = new ConcurrentHashMap<>();
     private final String userId;
     private final TofuStore tofu;
     private final List<ChatListener> listeners = new CopyOnWriteArrayList<>();
@@ -82,6 +84,7 @@ public final class ChatClient implements AutoCloseable {
         this.username = username;
         this.password = password;
         this.identity = identity;
+        this.ownIdentities.put(identity.keyVersion(), identity);
         this.userId = userId;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.tofu = new TofuStore();
@@ -193,6 +196,35 @@ public final class ChatClient implements AutoCloseable {
         tofu.check(user, pub.keyVersion(), pub.fingerprintHex());
         identities.put(user + "/" + pub.keyVersion(), pub);
         return pub;
+    }
+
+    /** The identity that signed as {@code sender} at {@code keyVersion}: one of ours, or a pinned contact's. */
+    private PublicIdentity signer(String sender, int keyVersion) {
+        Identity own = sender.equals(userId) ? ownIdentities.get(keyVersion) : null;
+        return own != null ? own.publicIdentity() : identityAt(sender, keyVersion);
+    }
+
+    /**
+     * Rotates this user's identity: a fresh signing and KEM key pair is uploaded as the next
+     * version, and becomes the one new messages are signed with. Sessions then require a rekey
+     * (their envelopes target the old KEM key); earlier versions are kept to open old envelopes.
+     *
+     * @return the new key version
+     */
+    public int rotateIdentity() {
+        Identity next = Identity.generate(identity.keyVersion() + 1);
+        PublicIdentity pub = next.publicIdentity();
+        ObjectNode body = json.createObjectNode().put("suite", pub.suite())
+                .put("signingPublicKey", pub.signingPublicKeyBase64()).put("kemPublicKey", pub.kemPublicKeyBase64())
+                .put("kemKeySignature", pub.kemKeySignatureBase64());
+        JsonNode key = call("POST", endpoints.userService(), "/v1/users/me/keys", body, true);
+        if (key.path("version").asInt() != next.keyVersion()) {
+            throw new IllegalStateException("user-service assigned key version " + key.path("version").asInt()
+                    + ", expected " + next.keyVersion());
+        }
+        ownIdentities.put(next.keyVersion(), next);
+        identity = next;
+        return next.keyVersion();
     }
 
     /**
@@ -366,14 +398,17 @@ public final class ChatClient implements AutoCloseable {
     private byte[] unwrapOwn(JsonNode e, String sessionId, long epoch) {
         String sender = e.path("senderId").asText();
         int senderVersion = e.path("senderKeyVersion").asInt();
-        PublicIdentity senderKey = sender.equals(userId) && senderVersion == identity.keyVersion()
-                ? identity.publicIdentity() : identityAt(sender, senderVersion);
+        PublicIdentity senderKey = signer(sender, senderVersion);
+        Identity mine = ownIdentities.get(e.path("recipientKeyVersion").asInt());
+        if (mine == null) {
+            throw new IllegalStateException("no private key for identity version " + e.path("recipientKeyVersion").asInt());
+        }
         try {
             Envelope envelope = Envelope.fromBase64(e.path("suite").asText(), e.path("sessionId").asText(),
                     epoch, e.path("recipientId").asText(), e.path("recipientKeyVersion").asInt(), sender,
                     senderVersion, e.path("enc").asText(), e.path("ciphertext").asText(),
                     e.path("signature").asText());
-            byte[] key = Envelopes.unwrap(envelope, sessionId, epoch, userId, identity, sender, senderKey);
+            byte[] key = Envelopes.unwrap(envelope, sessionId, epoch, userId, mine, sender, senderKey);
             keysOf(sessionId).put(epoch, key);
             return key;
         } catch (CryptoException ex) {
@@ -488,8 +523,7 @@ public final class ChatClient implements AutoCloseable {
                     m.path("formatVersion").asInt(Messages.FORMAT_VERSION), sessionId, epoch, sender, senderVersion,
                     m.path("clientMessageId").asText(), m.path("nonce").asText(), m.path("ciphertext").asText(),
                     m.path("signature").asText());
-            PublicIdentity senderKey = sender.equals(userId) && senderVersion == identity.keyVersion()
-                    ? identity.publicIdentity() : identityAt(sender, senderVersion);
+            PublicIdentity senderKey = signer(sender, senderVersion);
             content = Messages.decrypt(encrypted, expectedSessionId, epochKey(expectedSessionId, epoch), senderKey);
         } catch (CryptoException e) {
             throw new IllegalStateException("message " + messageId + " failed verification or decryption", e);

@@ -46,6 +46,7 @@ import org.e2echat.client.sdk.ChatClient;
 import org.e2echat.client.sdk.ChatListener;
 import org.e2echat.client.sdk.Endpoints;
 import org.e2echat.client.sdk.IdentityChange;
+import org.e2echat.client.sdk.IdentityChangedException;
 import org.e2echat.client.sdk.ReceivedMessage;
 import org.e2echat.infra.FreePorts;
 import org.e2echat.infra.LocalInfra;
@@ -235,17 +236,37 @@ class WholeSystemIT {
                 "one key per epoch, whoever won");
         assertEquals(3, carol.messages(sid).size());
 
+        // Identity rotation forces a rekey: bob uploads a new identity; the session needs a new key,
+        // and alice is warned of bob's changed key and must accept it before wrapping to it.
+        int bobsNewVersion = bob.rotateIdentity();
+        await().atMost(LIVE).until(() -> alice.session(sid).path("rekeyRequired").asBoolean());
+        ChatApiException keyChanged = assertThrows(ChatApiException.class, () -> alice.send(sid, "never stored either"));
+        assertTrue(keyChanged.is(409, "rekey-required"), keyChanged.getMessage());
+        IdentityChangedException warning = assertThrows(IdentityChangedException.class, () -> alice.rotate(sid));
+        assertEquals(bob.userId(), warning.change().userId());
+        assertEquals(bobsNewVersion, warning.change().newKeyVersion());
+        assertEquals(1, heard.get(alice).identityChanges.size(), "the change was surfaced to the listener");
+        alice.tofu().accept(bob.userId(), bobsNewVersion, warning.change().newFingerprint());
+        long finalEpoch = alice.rotate(sid);
+        assertEquals(serverEpoch + 1, finalEpoch);
+        send(bob, sid);
+        send(alice, sid);
+        for (ChatClient c : List.of(alice, bob)) {
+            await().atMost(LIVE).until(() -> c.messages(sid).size() == 12);
+            assertEquals(plaintexts, texts(c.messages(sid)), c.username() + " reads across bob's identity rotation");
+        }
+
         // Key audit material, collected before bob's client is gone.
         Set<String> keys = new LinkedHashSet<>();
         for (ChatClient c : List.of(alice, bob, carol)) {
             keys.addAll(c.epochKeysForAudit());
         }
-        assertEquals(serverEpoch, keys.size(), "one key per epoch: " + keys.size());
+        assertEquals(finalEpoch, keys.size(), "one key per epoch: " + keys.size());
 
         // Bob deletes his account; his old messages keep his name.
         bob.deleteAccount();
         List<ReceivedMessage> history = alice.readAll(sid);
-        assertEquals(10, history.size());
+        assertEquals(12, history.size());
         assertEquals(plaintexts, texts(history));
         ReceivedMessage bobsMessage = history.get(1);
         assertEquals(bob.userId(), bobsMessage.senderId());
