@@ -127,6 +127,42 @@ public final class ChatClient implements AutoCloseable {
         return client;
     }
 
+    /**
+     * A client for an existing account from its saved identities (all versions, so old envelopes
+     * still open; the highest is current), logged in.
+     */
+    public static ChatClient restore(Endpoints endpoints, String userId, String username, String password,
+            List<Identity> identities) {
+        if (identities.isEmpty()) {
+            throw new IllegalArgumentException("at least one identity is needed");
+        }
+        Identity current = identities.stream().max(java.util.Comparator.comparingInt(Identity::keyVersion)).get();
+        ChatClient client = new ChatClient(endpoints, username, password, current, userId);
+        identities.forEach(i -> client.ownIdentities.put(i.keyVersion(), i));
+        client.login();
+        return client;
+    }
+
+    /** This user's identity at {@code keyVersion} (private keys included), for saving it encrypted at rest. */
+    public Identity ownIdentity(int keyVersion) {
+        Identity own = ownIdentities.get(keyVersion);
+        if (own == null) {
+            throw new IllegalArgumentException("no identity version " + keyVersion);
+        }
+        return own;
+    }
+
+    /** The id of the user with this exact username (case-insensitive), or a 404 ChatApiException. */
+    public String userIdOf(String username) {
+        return call("GET", endpoints.userService(), "/v1/users/by-username/" + encode(username), null, true)
+                .path("id").asText();
+    }
+
+    /** GetSessions: the first page of this user's sessions, most recently active first. */
+    public JsonNode sessions() {
+        return call("GET", endpoints.sessionService(), "/v1/sessions?size=100", null, true);
+    }
+
     public String userId() {
         return userId;
     }

@@ -41,6 +41,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.bson.Document;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.e2echat.client.cli.Cli;
 import org.e2echat.client.sdk.ChatApiException;
 import org.e2echat.client.sdk.ChatClient;
 import org.e2echat.client.sdk.ChatListener;
@@ -274,6 +279,45 @@ class WholeSystemIT {
         assertEquals("Bob Builder", bobsMessage.senderDisplayName());
         assertEquals(plaintexts.get(1), bobsMessage.text());
 
+        // The CLI on the same system: dave registers, makes a group with alice, sends, chats and reads;
+        // alice's SDK decrypts what the CLI encrypted.
+        Path daveHome = LOGS.resolve("cli-dave-" + UUID.randomUUID());
+        String dave = "dave-" + UUID.randomUUID().toString().substring(0, 8);
+        CliRun registered = cli(daveHome, PASSWORD, "", "register", dave, "Dave", "Dee");
+        assertEquals(0, registered.code(), registered.err());
+        assertTrue(registered.out().contains("fingerprint "), registered.out());
+        CliRun group = cli(daveHome, PASSWORD, "", "create-group", alice.username());
+        assertEquals(0, group.code(), group.err());
+        String daveSession = group.out().trim();
+        String fromCli = "from the cli CANARY-" + UUID.randomUUID();
+        plaintexts.add(fromCli);
+        CliRun sent = cli(daveHome, PASSWORD, "", "send", daveSession, fromCli);
+        assertEquals("sent #1", sent.out().trim(), sent.err());
+        String fromChat = "typed in chat CANARY-" + UUID.randomUUID();
+        plaintexts.add(fromChat);
+        CliRun chat = cli(daveHome, PASSWORD, fromChat + "\n/quit\n", "chat", daveSession);
+        assertEquals(0, chat.code(), chat.err());
+        assertTrue(chat.out().contains("Dave Dee: " + fromCli) && chat.out().contains("sent #2"), chat.out());
+        CliRun read = cli(daveHome, PASSWORD, "", "read", daveSession);
+        assertTrue(read.out().contains("#2 Dave Dee: " + fromChat), read.out());
+        assertEquals(List.of(fromCli, fromChat), texts(alice.readAll(daveSession)), "the SDK reads what the CLI sent");
+        assertTrue(cli(daveHome, PASSWORD, "", "sessions").out().contains(daveSession));
+        String daveId = alice.userIdOf(dave);
+        assertEquals(alice.publicIdentity().safetyNumber(alice.currentIdentity(daveId)),
+                cli(daveHome, PASSWORD, "", "safety-number", alice.username()).out().trim(), "both sides see one number");
+        CliRun unknown = cli(daveHome, PASSWORD, "", "dance");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("usage: e2echat"), unknown.err());
+        CliRun missing = cli(daveHome, PASSWORD, "", "read", UUID.randomUUID().toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().startsWith("error: ") && !missing.err().contains("\tat ") && !missing.err().contains("Exception"),
+                missing.err());
+        CliRun wrong = cli(daveHome, "not the password", "", "whoami");
+        assertEquals(1, wrong.code());
+        assertTrue(wrong.err().contains("wrong password"), wrong.err());
+        CliRun deleted = cli(daveHome, PASSWORD, "", "delete-account");
+        assertEquals(0, deleted.code(), deleted.err());
+
         assertNoSecretAnywhere(keys, alice.publicIdentity().kemPublicKeyBase64());
     }
 
@@ -299,6 +343,26 @@ class WholeSystemIT {
         String text = "hello from " + from.username() + " CANARY-" + UUID.randomUUID();
         plaintexts.add(text);
         from.send(sid, text);
+    }
+
+    /** What one CLI invocation printed and returned. */
+    private record CliRun(int code, String out, String err) {
+    }
+
+    private static CliRun cli(Path home, String password, String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of("--home", home.toString(),
+                "--user-service", endpoints.userService().toString(),
+                "--session-service", endpoints.sessionService().toString(),
+                "--message-service", endpoints.messageService().toString(),
+                "--gateway", endpoints.gateway().toString()));
+        all.addAll(List.of(args));
+        int code = new Cli(Map.of("E2ECHAT_PASSWORD", password),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(all.toArray(String[]::new));
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static List<String> texts(List<ReceivedMessage> messages) {
