@@ -81,6 +81,10 @@ public final class Cli {
         String messages = null;
         String gateway = null;
         try {
+            if (rest.isEmpty() || List.of("-h", "--help", "help").contains(rest.get(0))) {
+                out.println(USAGE);
+                return rest.isEmpty() ? 2 : 0;
+            }
             while (!rest.isEmpty() && rest.get(0).startsWith("--")) {
                 String option = rest.remove(0);
                 String value = take(rest, option);
