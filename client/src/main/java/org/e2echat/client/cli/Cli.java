@@ -37,12 +37,15 @@ public final class Cli {
                            [--message-service URL] [--gateway URL] COMMAND [ARGS]
             commands:
               register USERNAME DISPLAY-NAME   create an account with a new identity (saved encrypted in --home)
+              login                            check the password and the saved identity against the server
               whoami                           your id, key version and fingerprint
               sessions                         your sessions, most recently active first
               create-group USERNAME...         a group with these users
+              direct USERNAME                  the direct session with USERNAME (created once per pair)
               send SESSION TEXT...             encrypt and send a message
               read SESSION                     decrypt and show the whole history
               chat SESSION                     live: lines you type are sent, incoming messages appear (/quit to leave)
+              add SESSION USERNAME...          add members with a new session key (they read from now on)
               remove SESSION USERNAME          remove a member (then rotate)
               rotate SESSION                   new session key for the current members
               rotate-identity                  new identity keys (sessions will need a rekey)
@@ -52,8 +55,9 @@ public final class Cli {
             the password is read from E2ECHAT_PASSWORD, else from the first line of standard input;
             every command logs in once (user-service allows 10 logins per user per minute)""";
 
-    private static final java.util.Set<String> COMMANDS = java.util.Set.of("whoami", "sessions", "create-group", "send",
-            "read", "chat", "remove", "rotate", "rotate-identity", "safety-number", "trust", "delete-account");
+    private static final java.util.Set<String> COMMANDS = java.util.Set.of("login", "whoami", "sessions", "create-group",
+            "direct", "send", "read", "chat", "add", "remove", "rotate", "rotate-identity", "safety-number", "trust",
+            "delete-account");
 
     private final Map<String, String> env;
     private final BufferedReader in;
@@ -158,6 +162,7 @@ public final class Cli {
         try (ChatClient client = ChatClient.restore(endpoints, saved.userId(), saved.username(), new String(password),
                 saved.identities())) {
             switch (name) {
+                case "login" -> out.println("logged in as " + client.username());
                 case "whoami" -> {
                     out.println(client.username() + " " + client.userId());
                     out.println("key version " + client.publicIdentity().keyVersion() + ", fingerprint "
@@ -179,6 +184,18 @@ public final class Cli {
                         ids.add(client.userIdOf(member));
                     }
                     out.println(client.createGroup(ids, Duration.ofSeconds(15)));
+                }
+                case "direct" -> {
+                    need(args, 1, "direct USERNAME");
+                    out.println(client.createDirect(client.userIdOf(args.get(0)), Duration.ofSeconds(15)));
+                }
+                case "add" -> {
+                    need(args, 2, "add SESSION USERNAME...");
+                    List<String> ids = new ArrayList<>();
+                    for (String member : args.subList(1, args.size())) {
+                        ids.add(client.userIdOf(member));
+                    }
+                    out.println("epoch " + client.addMembers(args.get(0), ids));
                 }
                 case "send" -> {
                     need(args, 2, "send SESSION TEXT...");

@@ -75,6 +75,7 @@ public final class ChatClient implements AutoCloseable {
     private final ExecutorService events;
 
     private volatile String accessToken;
+    private volatile String refreshToken;
     private volatile WebSocket socket;
     private volatile CompletableFuture<JsonNode> hello;
     private volatile CompletableFuture<Integer> closed;
@@ -186,8 +187,49 @@ public final class ChatClient implements AutoCloseable {
     /** Logs in with the username and password; the access token is kept for later calls. */
     public void login() {
         ObjectNode body = json.createObjectNode().put("username", username).put("password", password);
-        JsonNode tokens = call("POST", endpoints.userService(), "/v1/auth/login", body, false);
+        keep(call("POST", endpoints.userService(), "/v1/auth/login", body, false));
+    }
+
+    /**
+     * Exchanges the refresh token for new tokens (the old refresh token is spent). A second use
+     * of a spent token revokes the whole login on the server, so this is never retried blindly.
+     */
+    public void refresh() {
+        if (refreshToken == null) {
+            throw new IllegalStateException("not logged in");
+        }
+        ObjectNode body = json.createObjectNode().put("refreshToken", refreshToken);
+        keep(call("POST", endpoints.userService(), "/v1/auth/refresh", body, false));
+    }
+
+    private void keep(JsonNode tokens) {
         accessToken = tokens.path("accessToken").asText();
+        refreshToken = tokens.path("refreshToken").asText(null);
+    }
+
+    /**
+     * The direct session with {@code otherUserId}: created with a fresh key, or, when it already
+     * exists, the existing one (whose key comes from this user's envelope).
+     *
+     * @return the session id
+     */
+    public String createDirect(String otherUserId, Duration unknownMemberPatience) throws InterruptedException {
+        long deadline = System.nanoTime() + unknownMemberPatience.toNanos();
+        while (true) {
+            try {
+                return createSession("DIRECT", List.of(otherUserId));
+            } catch (ChatApiException e) {
+                if (!e.is(422, "unknown-member") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    /** Revokes one of this user's identity versions (sessions holding envelopes for it then need a rekey). */
+    public void revokeIdentity(int keyVersion) {
+        call("POST", endpoints.userService(), "/v1/users/me/keys/" + keyVersion + "/revoke", null, true);
     }
 
     /**
@@ -275,7 +317,7 @@ public final class ChatClient implements AutoCloseable {
         long deadline = System.nanoTime() + unknownMemberPatience.toNanos();
         while (true) {
             try {
-                return createGroupOnce(memberIds);
+                return createSession("GROUP", memberIds);
             } catch (ChatApiException e) {
                 if (!e.is(422, "unknown-member") || System.nanoTime() > deadline) {
                     throw e;
@@ -285,7 +327,7 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    private String createGroupOnce(List<String> memberIds) {
+    private String createSession(String type, List<String> memberIds) {
         // the client chooses the session id, because every epoch-1 envelope binds it (crypto.md §5)
         String sessionId = UUID.randomUUID().toString();
         List<String> everyone = new ArrayList<>();
@@ -296,7 +338,7 @@ public final class ChatClient implements AutoCloseable {
             keys.put(member, member.equals(userId) ? identity.publicIdentity() : currentIdentity(member));
         }
         byte[] key = SessionKeys.newSessionKey();
-        ObjectNode body = json.createObjectNode().put("sessionId", sessionId).put("type", "GROUP");
+        ObjectNode body = json.createObjectNode().put("sessionId", sessionId).put("type", type);
         ArrayNode members = body.putArray("members");
         memberIds.forEach(m -> members.addObject().put("userId", m).put("role", "MEMBER"));
         body.set("envelopes", envelopes(key, sessionId, 1, keys));
@@ -307,7 +349,14 @@ public final class ChatClient implements AutoCloseable {
             Arrays.fill(key, (byte) 0);
             throw e;
         }
+        String id = session.path("id").asText();
         long epoch = session.path("currentEpoch").asLong(1);
+        if (!id.equals(sessionId)) {
+            // an existing direct session: its keys come from this user's own envelopes
+            Arrays.fill(key, (byte) 0);
+            currentEpochs.put(id, epoch);
+            return id;
+        }
         keysOf(sessionId).put(epoch, key);
         currentEpochs.put(sessionId, epoch);
         return sessionId;
@@ -338,6 +387,23 @@ public final class ChatClient implements AutoCloseable {
      * @return the session's epoch afterwards
      */
     public long rotate(String sessionId) {
+        return rotate(sessionId, List.of());
+    }
+
+    /**
+     * Adds members (owners and admins only) together with a rotation: the new epoch's key is
+     * wrapped for the current members and the new ones, who cannot read earlier epochs.
+     *
+     * @return the session's epoch afterwards
+     */
+    public long addMembers(String sessionId, List<String> newMemberIds) {
+        if (newMemberIds.isEmpty()) {
+            throw new IllegalArgumentException("no members to add");
+        }
+        return rotate(sessionId, newMemberIds);
+    }
+
+    private long rotate(String sessionId, List<String> adding) {
         for (int attempt = 1; ; attempt++) {
             JsonNode session = session(sessionId);
             long epoch = session.path("currentEpoch").asLong();
@@ -348,9 +414,13 @@ public final class ChatClient implements AutoCloseable {
                     keys.put(member, member.equals(userId) ? identity.publicIdentity() : currentIdentity(member));
                 }
             }
+            for (String added : adding) {
+                keys.put(added, currentIdentity(added));
+            }
             byte[] key = SessionKeys.newSessionKey();
             ObjectNode body = json.createObjectNode().put("epoch", epoch + 1);
-            body.putArray("addMembers");
+            ArrayNode add = body.putArray("addMembers");
+            adding.forEach(m -> add.addObject().put("userId", m).put("role", "MEMBER"));
             body.set("envelopes", envelopes(key, sessionId, epoch + 1, keys));
             try {
                 JsonNode rotated = call("POST", endpoints.sessionService(), "/v1/sessions/" + encode(sessionId)
@@ -361,7 +431,7 @@ public final class ChatClient implements AutoCloseable {
                 return now;
             } catch (ChatApiException e) {
                 Arrays.fill(key, (byte) 0);
-                if (e.is(409, "stale-epoch")) {
+                if (e.is(409, "stale-epoch") && adding.isEmpty()) {
                     long current = e.problem().path("currentEpoch").asLong(epoch + 1);
                     epochKey(sessionId, current);
                     currentEpochs.put(sessionId, current);

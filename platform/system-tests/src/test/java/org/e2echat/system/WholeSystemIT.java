@@ -113,6 +113,8 @@ class WholeSystemIT {
 
     /** Every plaintext sent; each holds its own canary, so a copy anywhere is recognisable. */
     private final List<String> plaintexts = new ArrayList<>();
+    /** Plaintexts of the other sessions, added to the audit at the end. */
+    private final List<String> otherPlaintexts = new ArrayList<>();
 
     @BeforeAll
     static void startTheSystem() throws Exception {
@@ -261,12 +263,38 @@ class WholeSystemIT {
             assertEquals(plaintexts, texts(c.messages(sid)), c.username() + " reads across bob's identity rotation");
         }
 
+        // Tokens refresh; a direct session is unique per pair; a member added with a rotation reads
+        // only from the epoch they joined.
+        alice.refresh();
+        String direct = alice.createDirect(bob.userId(), Duration.ofSeconds(15));
+        assertEquals(direct, bob.createDirect(alice.userId(), Duration.ofSeconds(15)), "one direct session per pair");
+        String directText = "direct CANARY-" + UUID.randomUUID();
+        otherPlaintexts.add(directText);
+        bob.send(direct, directText);
+        assertEquals(List.of(directText), texts(alice.readAll(direct)));
+        ChatClient erin = register("erin-" + UUID.randomUUID().toString().substring(0, 8), "Erin");
+        String club = alice.createGroup(List.of(bob.userId()), Duration.ofSeconds(15));
+        String beforeErin = "before erin CANARY-" + UUID.randomUUID();
+        String afterErin = "after erin CANARY-" + UUID.randomUUID();
+        otherPlaintexts.addAll(List.of(beforeErin, afterErin));
+        alice.send(club, beforeErin);
+        long joined = alice.addMembers(club, List.of(erin.userId()));
+        alice.send(club, afterErin);
+        assertEquals(List.of(joined), erin.unwrapOwnEnvelopes(club), "no key of the epochs before joining");
+        assertEquals(List.of(afterErin), texts(erin.readAll(club)));
+        assertEquals(List.of(beforeErin, afterErin), texts(bob.readAll(club)));
+
         // Key audit material, collected before bob's client is gone.
         Set<String> keys = new LinkedHashSet<>();
-        for (ChatClient c : List.of(alice, bob, carol)) {
+        for (ChatClient c : List.of(alice, bob, carol, erin)) {
             keys.addAll(c.epochKeysForAudit());
         }
-        assertEquals(finalEpoch, keys.size(), "one key per epoch: " + keys.size());
+        Set<String> groupKeys = new LinkedHashSet<>();
+        for (long e = 1; e <= finalEpoch; e++) {
+            groupKeys.add(java.util.Base64.getEncoder().encodeToString(alice.epochKey(sid, e)));
+        }
+        assertEquals(finalEpoch, groupKeys.size(), "a different key for every epoch");
+        assertTrue(keys.containsAll(groupKeys));
 
         // Bob deletes his account; his old messages keep his name.
         bob.deleteAccount();
@@ -305,6 +333,16 @@ class WholeSystemIT {
         String daveId = alice.userIdOf(dave);
         assertEquals(alice.publicIdentity().safetyNumber(alice.currentIdentity(daveId)),
                 cli(daveHome, PASSWORD, "", "safety-number", alice.username()).out().trim(), "both sides see one number");
+        Path frankHome = LOGS.resolve("cli-frank-" + UUID.randomUUID());
+        String frank = "frank-" + UUID.randomUUID().toString().substring(0, 8);
+        assertEquals(0, cli(frankHome, PASSWORD, "", "register", frank, "Frank").code());
+        assertTrue(cli(frankHome, PASSWORD, "", "login").out().contains("logged in as " + frank));
+        CliRun frankDirect = cli(frankHome, PASSWORD, "", "direct", alice.username());
+        assertEquals(0, frankDirect.code(), frankDirect.err());
+        assertEquals(frankDirect.out().trim(), alice.createDirect(alice.userIdOf(frank), Duration.ofSeconds(15)));
+        CliRun added = cli(daveHome, PASSWORD, "", "add", daveSession, frank);
+        assertEquals(0, added.code(), added.err());
+        assertTrue(cli(frankHome, PASSWORD, "", "sessions").out().contains(daveSession));
         CliRun unknown = cli(daveHome, PASSWORD, "", "dance");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("usage: e2echat"), unknown.err());
@@ -318,6 +356,7 @@ class WholeSystemIT {
         CliRun deleted = cli(daveHome, PASSWORD, "", "delete-account");
         assertEquals(0, deleted.code(), deleted.err());
 
+        plaintexts.addAll(otherPlaintexts);
         assertNoSecretAnywhere(keys, alice.publicIdentity().kemPublicKeyBase64());
     }
 
