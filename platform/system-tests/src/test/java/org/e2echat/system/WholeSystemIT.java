@@ -343,6 +343,14 @@ class WholeSystemIT {
         CliRun added = cli(daveHome, PASSWORD, "", "add", daveSession, frank);
         assertEquals(0, added.code(), added.err());
         assertTrue(cli(frankHome, PASSWORD, "", "sessions").out().contains(daveSession));
+        CliRun newIdentity = cli(frankHome, PASSWORD, "", "rotate-identity");
+        assertTrue(newIdentity.out().startsWith("identity version 2"), newIdentity.out() + newIdentity.err());
+        CliRun rekeyed = cli(frankHome, PASSWORD, "", "rotate", frankDirect.out().trim());
+        assertEquals(0, rekeyed.code(), rekeyed.err());
+        CliRun forbidden = cli(frankHome, PASSWORD, "", "remove", frankDirect.out().trim(), alice.username());
+        assertEquals(1, forbidden.code());
+        assertTrue(forbidden.err().startsWith("error: Forbidden") && !forbidden.err().contains("Exception"),
+                forbidden.err());
         CliRun unknown = cli(daveHome, PASSWORD, "", "dance");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("usage: e2echat"), unknown.err());
