@@ -171,11 +171,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Where the log lives. */
-    public Path logDir() {
-        return logDir;
-    }
-
     @Override
     public void close() {
         server.shutdown();

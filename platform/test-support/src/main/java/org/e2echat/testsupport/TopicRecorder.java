@@ -77,10 +77,6 @@ public final class TopicRecorder implements AutoCloseable {
         return records.stream().filter(match).findFirst();
     }
 
-    public List<ConsumerRecord<String, String>> all() {
-        return List.copyOf(records);
-    }
-
     @Override
     public void close() {
         running.set(false);

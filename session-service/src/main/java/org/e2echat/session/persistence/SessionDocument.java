@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.bson.codecs.pojo.annotations.BsonId;
+import org.e2echat.common.outbox.OutboxDocument;
 import org.e2echat.common.outbox.OutboxEvent;
 import org.e2echat.session.domain.Member;
 import org.e2echat.session.domain.Model;
@@ -30,7 +31,7 @@ public class SessionDocument {
     public Instant lastActivityAt;
     public List<MemberDoc> members = new ArrayList<>();
     public long revision;
-    public List<OutboxDoc> outbox = new ArrayList<>();
+    public List<OutboxDocument> outbox = new ArrayList<>();
 
     public static class EpochDoc {
         public int epoch;
@@ -51,11 +52,6 @@ public class SessionDocument {
         public String leftReason;
     }
 
-    public static class OutboxDoc {
-        public String eventId;
-        public String type;
-        public String json;
-    }
 
     static List<EpochDoc> epochs(Session s) {
         List<EpochDoc> list = new ArrayList<>();
@@ -88,17 +84,6 @@ public class SessionDocument {
         return list;
     }
 
-    static List<OutboxDoc> outbox(List<OutboxEvent> events) {
-        List<OutboxDoc> list = new ArrayList<>();
-        for (OutboxEvent e : events) {
-            OutboxDoc d = new OutboxDoc();
-            d.eventId = e.eventId();
-            d.type = e.type();
-            d.json = e.json();
-            list.add(d);
-        }
-        return list;
-    }
 
     static SessionDocument from(Session s) {
         SessionDocument d = new SessionDocument();
@@ -117,7 +102,7 @@ public class SessionDocument {
         d.lastActivityAt = s.lastActivityAt();
         d.members = members(s);
         d.revision = s.revision();
-        d.outbox = outbox(s.outbox());
+        d.outbox = OutboxDocument.of(s.outbox());
         return d;
     }
 
@@ -131,10 +116,7 @@ public class SessionDocument {
             ms.add(new Member(m.userId, Model.Role.valueOf(m.role), m.joinedEpoch, m.joinedAt, m.keyVersion, m.leftEpoch,
                     m.leftSeq, m.leftAt, m.leftReason == null ? null : Model.LeaveReason.valueOf(m.leftReason)));
         }
-        List<OutboxEvent> events = new ArrayList<>();
-        for (OutboxDoc o : outbox == null ? List.<OutboxDoc>of() : outbox) {
-            events.add(new OutboxEvent(o.eventId, o.type, o.json));
-        }
+        List<OutboxEvent> events = OutboxDocument.events(outbox);
         return new Session(id, Model.SessionType.valueOf(type), createdBy, createdAt, currentEpoch, eps, rekeyRequired,
                 rekeyReason == null ? null : Model.RekeyReason.valueOf(rekeyReason), epochStartedAt, messagesInEpoch,
                 lastMessageSeq, lastMessageAt, lastActivityAt, ms, revision, events);

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import org.bson.Document;
 import org.bson.codecs.pojo.annotations.BsonId;
+import org.e2echat.common.outbox.OutboxDocument;
 import org.e2echat.common.outbox.OutboxStore;
 import org.e2echat.session.domain.Session;
 import org.e2echat.session.domain.Stores.SessionExists;
@@ -39,6 +40,7 @@ public class SessionMongoRepository
         return mongoCollection().createIndex(Indexes.compoundIndex(Indexes.ascending("members.userId"),
                 Indexes.descending("lastActivityAt")))
                 .flatMap(v -> mongoCollection().createIndex(Indexes.ascending("rekeyRequired", "epochStartedAt")))
+                .flatMap(v -> mongoCollection().createIndex(OutboxDocument.INDEX, OutboxDocument.INDEX_OPTIONS))
                 .replaceWithVoid();
     }
 
@@ -67,7 +69,7 @@ public class SessionMongoRepository
                 Updates.set("lastActivityAt", s.lastActivityAt()),
                 Updates.set("members", SessionDocument.members(s)),
                 Updates.set("revision", s.revision() + 1),
-                Updates.pushEach("outbox", SessionDocument.outbox(s.outbox())));
+                Updates.pushEach("outbox", OutboxDocument.of(s.outbox())));
         return mongoCollection().updateOne(
                 Filters.and(Filters.eq("_id", s.id()), Filters.eq("revision", s.revision())), set)
                 .map(r -> r.getMatchedCount() == 1);
@@ -115,14 +117,14 @@ public class SessionMongoRepository
 
     @Override
     public Uni<List<Pending>> pending(int limit) {
-        return find(new Document("outbox.0", new Document("$exists", true))).page(0, limit).list()
+        return find(OutboxDocument.PENDING).page(0, limit).list()
                 .map(docs -> docs.stream().map(d -> new Pending(d.id, d.id, d.toDomain().outbox())).toList());
     }
 
     @Override
     public Uni<Void> remove(String sessionId, List<String> eventIds) {
         return mongoCollection().updateOne(Filters.eq("_id", sessionId),
-                Updates.pull("outbox", Filters.in("eventId", eventIds))).replaceWithVoid();
+                OutboxDocument.published(eventIds)).replaceWithVoid();
     }
 
     private List<Session> domain(List<SessionDocument> docs) {

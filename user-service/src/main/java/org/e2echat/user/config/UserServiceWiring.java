@@ -6,7 +6,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.time.Clock;
 import java.time.Duration;
-import org.e2echat.user.domain.EventEncoder;
+import org.e2echat.common.outbox.EventJson;
+import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.user.domain.LoginRateLimiter;
 import org.e2echat.user.domain.PasswordHasher;
 import org.e2echat.user.domain.RefreshTokenStore;
@@ -37,9 +38,10 @@ public class UserServiceWiring {
     @Produces
     @ApplicationScoped
     UserService userService(UserStore users, RefreshTokenStore refreshTokens, PasswordHasher hasher,
-            TokenIssuer tokens, EventEncoder events, UserEventRelay relay, LoginRateLimiter limiter,
+            TokenIssuer tokens, EventJson json, UserEventRelay relay, LoginRateLimiter limiter,
             UserServiceConfig config) {
-        return new UserService(users, refreshTokens, hasher, tokens, events, relay::wake, limiter,
+        return new UserService(users, refreshTokens, hasher, tokens,
+                (type, payload) -> json.encode(type, UserEvents.VERSION, payload), relay::wake, limiter,
                 config.login().refreshTokenTtl(), Clock.systemUTC());
     }
 

@@ -14,7 +14,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.e2echat.common.outbox.OutboxEvent;
 import org.e2echat.common.problem.ProblemException;
 import org.e2echat.contracts.events.UserEvents;
 
@@ -36,7 +38,7 @@ public final class UserService {
     private final RefreshTokenStore refreshTokens;
     private final PasswordHasher hasher;
     private final TokenIssuer tokens;
-    private final EventEncoder events;
+    private final BiFunction<String, Object, OutboxEvent> events;
     private final Runnable outboxWake;
     private final LoginRateLimiter limiter;
     private final Duration refreshTtl;
@@ -44,7 +46,7 @@ public final class UserService {
     private final SecureRandom random = new SecureRandom();
 
     public UserService(UserStore users, RefreshTokenStore refreshTokens, PasswordHasher hasher, TokenIssuer tokens,
-            EventEncoder events, Runnable outboxWake, LoginRateLimiter limiter, Duration refreshTtl, Clock clock) {
+            BiFunction<String, Object, OutboxEvent> events, Runnable outboxWake, LoginRateLimiter limiter, Duration refreshTtl, Clock clock) {
         this.users = users;
         this.refreshTokens = refreshTokens;
         this.hasher = hasher;
@@ -63,7 +65,7 @@ public final class UserService {
         Instant now = clock.instant();
         IdentityKey key = IdentityValidator.validate(r.identity(), 1, now);
         String id = UUID.randomUUID().toString();
-        var registered = events.encode(UserEvents.UserRegistered.TYPE,
+        var registered = events.apply(UserEvents.UserRegistered.TYPE,
                 new UserEvents.UserRegistered(id, username, displayName, key.version(), key.fingerprint()));
         return offloaded(() -> hasher.hash(password)).flatMap(hash -> {
             User user = new User(id, username, Names.usernameKey(username), displayName,
@@ -164,7 +166,7 @@ public final class UserService {
                 keys.add(k.status() == KeyStatus.ACTIVE ? k.withStatus(KeyStatus.SUPERSEDED, null) : k);
             }
             keys.add(key);
-            return user.withKeys(keys, key.version(), events.encode(UserEvents.UserKeyRotated.TYPE,
+            return user.withKeys(keys, key.version(), events.apply(UserEvents.UserKeyRotated.TYPE,
                     new UserEvents.UserKeyRotated(user.id(), user.currentKeyVersion(), key.version(), key.fingerprint())));
         }).map(u -> u.key(u.currentKeyVersion()).orElseThrow());
     }
@@ -183,7 +185,7 @@ public final class UserService {
             }
             Integer current = user.currentKeyVersion() != null && user.currentKeyVersion() == version
                     ? null : user.currentKeyVersion();
-            return user.withKeys(keys, current, events.encode(UserEvents.UserKeyRevoked.TYPE,
+            return user.withKeys(keys, current, events.apply(UserEvents.UserKeyRevoked.TYPE,
                     new UserEvents.UserKeyRevoked(user.id(), version, current)));
         }).map(u -> u.key(version).orElseThrow());
     }
@@ -200,7 +202,7 @@ public final class UserService {
                     }
                     return update(userId, user -> {
                         Instant now = clock.instant();
-                        return user.asTombstone(now, events.encode(UserEvents.UserDeleted.TYPE,
+                        return user.asTombstone(now, events.apply(UserEvents.UserDeleted.TYPE,
                                 new UserEvents.UserDeleted(user.id(), user.username(), user.displayName(), now)));
                     });
                 })

@@ -7,6 +7,7 @@ import java.util.List;
 import org.bson.codecs.pojo.annotations.BsonId;
 import org.e2echat.user.domain.IdentityKey;
 import org.e2echat.user.domain.KeyStatus;
+import org.e2echat.common.outbox.OutboxDocument;
 import org.e2echat.common.outbox.OutboxEvent;
 import org.e2echat.user.domain.User;
 
@@ -42,12 +43,6 @@ public class UserDocument {
         public Instant revokedAt;
     }
 
-    /** One event not yet published. */
-    public static class OutboxDocument {
-        public String eventId;
-        public String type;
-        public String json;
-    }
 
     static UserDocument from(User u, long revision) {
         UserDocument d = new UserDocument();
@@ -75,13 +70,7 @@ public class UserDocument {
             kd.revokedAt = k.revokedAt();
             d.keys.add(kd);
         }
-        for (OutboxEvent e : u.outbox()) {
-            OutboxDocument od = new OutboxDocument();
-            od.eventId = e.eventId();
-            od.type = e.type();
-            od.json = e.json();
-            d.outbox.add(od);
-        }
+        d.outbox = OutboxDocument.of(u.outbox());
         return d;
     }
 
@@ -91,10 +80,7 @@ public class UserDocument {
             domainKeys.add(new IdentityKey(k.version, k.suite, k.signingPublicKey, k.kemPublicKey, k.kemKeySignature,
                     k.fingerprint, KeyStatus.valueOf(k.status), k.createdAt, k.expiresAt, k.revokedAt));
         }
-        List<OutboxEvent> events = new ArrayList<>();
-        for (OutboxDocument e : outbox == null ? List.<OutboxDocument>of() : outbox) {
-            events.add(new OutboxEvent(e.eventId, e.type, e.json));
-        }
+        List<OutboxEvent> events = OutboxDocument.events(outbox);
         return new User(id, username, usernameKey, displayName, passwordHash, deleted, createdAt, deletedAt,
                 currentKeyVersion, domainKeys, revision, events);
     }

@@ -5,12 +5,11 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
-import com.mongodb.client.model.Updates;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import org.bson.Document;
+import org.e2echat.common.outbox.OutboxDocument;
 import org.e2echat.common.outbox.OutboxStore;
 import org.e2echat.user.domain.User;
 import org.e2echat.user.domain.UserStore;
@@ -23,7 +22,9 @@ public class UserMongoRepository
     /** Creates the indexes this store relies on; called once at startup. */
     public Uni<Void> createIndexes() {
         return mongoCollection().createIndex(Indexes.ascending("usernameKey"),
-                new IndexOptions().unique(true).name("usernameKey_unique")).replaceWithVoid();
+                new IndexOptions().unique(true).name("usernameKey_unique"))
+                .flatMap(v -> mongoCollection().createIndex(OutboxDocument.INDEX, OutboxDocument.INDEX_OPTIONS))
+                .replaceWithVoid();
     }
 
     @Override
@@ -52,7 +53,7 @@ public class UserMongoRepository
 
     @Override
     public Uni<List<Pending>> pending(int limit) {
-        return find(new Document("outbox.0", new Document("$exists", true))).page(0, limit).list()
+        return find(OutboxDocument.PENDING).page(0, limit).list()
                 .map(docs -> docs.stream().map(UserDocument::toDomain)
                         .map(u -> new Pending(u.id(), u.id(), u.outbox())).toList());
     }
@@ -60,7 +61,7 @@ public class UserMongoRepository
     @Override
     public Uni<Void> remove(String userId, List<String> eventIds) {
         return mongoCollection().updateOne(Filters.eq("_id", userId),
-                Updates.pull("outbox", Filters.in("eventId", eventIds))).replaceWithVoid();
+                OutboxDocument.published(eventIds)).replaceWithVoid();
     }
 
     static boolean isDuplicate(Throwable e) {
