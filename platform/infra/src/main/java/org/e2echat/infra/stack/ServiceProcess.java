@@ -93,6 +93,10 @@ public final class ServiceProcess implements AutoCloseable {
         return port;
     }
 
+    public Path log() {
+        return log;
+    }
+
     public Process process() {
         return process;
     }
