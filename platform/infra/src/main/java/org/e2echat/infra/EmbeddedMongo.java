@@ -44,7 +44,7 @@ public final class EmbeddedMongo implements AutoCloseable {
             }
             backend = new H2Backend(dataFile.toAbsolutePath().toString());
         }
-        MongoServer server = new MongoServer(backend);
+        MongoServer server = new MongoServer(new AtomicReadsBackend(backend));
         server.bind("127.0.0.1", port);
         InetSocketAddress bound = server.getLocalAddress();
         return new EmbeddedMongo(server, bound, dataFile);
