@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -125,13 +126,30 @@ public final class Cli {
         } catch (WrongPassphraseException e) {
             err.println("error: wrong password for the saved identity");
             return 1;
-        } catch (IOException | CryptoException | IllegalStateException e) {
+        } catch (IOException | UncheckedIOException | CryptoException | IllegalStateException e) {
             err.println("error: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** Pins from earlier runs apply to this one, and every new pin is on disk before it is relied on. */
+    private void keepPins(ChatClient client, Profile profile) throws IOException {
+        try {
+            client.tofu().load(profile.pins());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the pinned keys in this --home are damaged (" + e.getMessage()
+                    + "); restore pins.txt or remove it to pin again on first use");
+        }
+        client.tofu().addPinListener(() -> {
+            try {
+                profile.savePins(client.tofu().export());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot save pinned keys: " + e.getMessage(), e);
+            }
+        });
     }
 
     private int command(String name, List<String> args, Endpoints endpoints, Profile profile)
@@ -161,6 +179,7 @@ public final class Cli {
         Profile.Saved saved = profile.load(password);
         try (ChatClient client = ChatClient.restore(endpoints, saved.userId(), saved.username(), new String(password),
                 saved.identities())) {
+            keepPins(client, profile);
             switch (name) {
                 case "login" -> out.println("logged in as " + client.username());
                 case "whoami" -> {

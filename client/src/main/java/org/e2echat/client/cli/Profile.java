@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,14 @@ import org.e2echat.client.crypto.KeyAtRest;
 
 /**
  * The CLI's state on disk: who this is (user id, username) and every identity version, each
- * sealed with the password (Argon2id + AES-256-GCM, crypto.md §8). Nothing here is readable
- * without the password; no token or plaintext is ever written.
+ * sealed with the password (Argon2id + AES-256-GCM, crypto.md §8), and the contacts'
+ * fingerprints pinned on first use ({@code pins.txt}, public data), so a key changed between two
+ * runs is still caught. No private key is readable without the password; no token or plaintext is
+ * ever written.
  */
 final class Profile {
+
+    private static final String PINS = "pins.txt";
 
     private final Path dir;
 
@@ -62,6 +67,19 @@ final class Profile {
             }
         }
         return new Saved(p.getProperty("userId"), p.getProperty("username"), identities);
+    }
+
+    /** The pins saved by earlier runs, in {@code TofuStore.export()} form; empty when none. */
+    String pins() throws IOException {
+        Path file = dir.resolve(PINS);
+        return Files.isRegularFile(file) ? Files.readString(file) : "";
+    }
+
+    /** Replaces the saved pins in one step, so a crash leaves the old or the new file, never half. */
+    void savePins(String exported) throws IOException {
+        Path tmp = dir.resolve(PINS + ".tmp");
+        Files.writeString(tmp, exported);
+        Files.move(tmp, dir.resolve(PINS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     void delete() throws IOException {

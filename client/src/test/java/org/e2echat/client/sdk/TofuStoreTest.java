@@ -69,4 +69,42 @@ class TofuStoreTest {
         assertThrows(IdentityChangedException.class, () -> tofu.check("bob", 1, second),
                 "once seen, an old version cannot change either");
     }
+
+    @Test
+    void pinsSurviveExportAndLoadSoAChangeIsStillCaughtInTheNextProcess() {
+        List<Integer> pinChanges = new ArrayList<>();
+        tofu.addPinListener(() -> pinChanges.add(pinChanges.size()));
+        tofu.check("bob", 2, second);
+        tofu.check("bob", 1, first);
+        tofu.check("carol", 1, first);
+        assertEquals(3, pinChanges.size(), "first sight, history and a second user each change the pins");
+        tofu.check("bob", 2, second);
+        assertEquals(3, pinChanges.size(), "a known fingerprint changes nothing");
+
+        String exported = tofu.export();
+        assertEquals("bob 1 " + first + " history\nbob 2 " + second + " pinned\ncarol 1 " + first + " pinned\n",
+                exported);
+        TofuStore next = new TofuStore();
+        next.load(exported);
+        assertEquals(second, next.pinnedFingerprint("bob"));
+        assertDoesNotThrow(() -> next.check("bob", 1, first));
+        String third = Identity.generate(3).publicIdentity().fingerprintHex();
+        assertThrows(IdentityChangedException.class, () -> next.check("bob", 3, third));
+        assertThrows(IdentityChangedException.class, () -> next.check("carol", 1, second));
+        assertEquals(exported, next.export(), "refused changes are not pinned");
+    }
+
+    @Test
+    void malformedPinsAreRefusedWhole() {
+        tofu.check("bob", 1, first);
+        String good = tofu.export();
+        for (String bad : List.of("bob 1 " + first, "bob x " + first + " pinned", "bob 1 abc pinned",
+                "bob 1 " + first + " trusted", "bob 1 " + first + " history")) {
+            TofuStore other = new TofuStore();
+            assertThrows(IllegalArgumentException.class, () -> other.load("carol 1 " + second + " pinned\n" + bad),
+                    bad);
+            assertNull(other.pinnedFingerprint("carol"), "nothing loaded from a malformed file: " + bad);
+        }
+        assertEquals(good, tofu.export());
+    }
 }

@@ -3,6 +3,7 @@ package org.e2echat.system;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -351,6 +352,23 @@ class WholeSystemIT {
         assertEquals(1, forbidden.code());
         assertTrue(forbidden.err().startsWith("error: Forbidden") && !forbidden.err().contains("Exception"),
                 forbidden.err());
+        // Pins outlive a CLI run: gina pins frank's key, frank rotates it, and gina's next run warns
+        // (exit 3) and keeps refusing until she trusts the new key explicitly.
+        Path ginaHome = LOGS.resolve("cli-gina-" + UUID.randomUUID());
+        assertEquals(0, cli(ginaHome, PASSWORD, "", "register", "gina-" + UUID.randomUUID().toString().substring(0, 8),
+                "Gina").code());
+        CliRun pinned = cli(ginaHome, PASSWORD, "", "safety-number", frank);
+        assertEquals(0, pinned.code(), pinned.err());
+        assertTrue(cli(frankHome, PASSWORD, "", "rotate-identity").out().startsWith("identity version 3"));
+        CliRun changed = cli(ginaHome, PASSWORD, "", "safety-number", frank);
+        assertEquals(3, changed.code(), changed.out());
+        assertTrue(changed.err().startsWith("WARNING: the identity of " + alice.userIdOf(frank) + " changed (key version 2 -> 3)"),
+                changed.err());
+        CliRun trusted = cli(ginaHome, PASSWORD, "", "trust", frank);
+        assertEquals("now trusting " + frank + " key version 3", trusted.out().trim(), trusted.err());
+        CliRun compared = cli(ginaHome, PASSWORD, "", "safety-number", frank);
+        assertEquals(0, compared.code(), compared.err());
+        assertNotEquals(pinned.out().trim(), compared.out().trim(), "a new key gives a new safety number");
         CliRun unknown = cli(daveHome, PASSWORD, "", "dance");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("usage: e2echat"), unknown.err());
