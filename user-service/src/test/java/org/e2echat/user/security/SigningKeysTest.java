@@ -4,16 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.e2echat.user.config.UserServiceConfig;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.keys.EllipticCurves;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +48,25 @@ class SigningKeysTest {
         EllipticCurveJsonWebKey key = EcJwkGenerator.generateJwk(EllipticCurves.P256);
         assertThrows(IllegalArgumentException.class, () -> new SigningKeys(config(
                 Optional.of(key.toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)), Optional.empty())));
+    }
+
+    @Test
+    void theKeyGeneratorForOperatorsPrintsAKeyThisServiceSignsWith() throws Exception {
+        Path generator = Path.of("../deploy/k8s/NewSigningKey.java").toAbsolutePath().normalize();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                generator.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        SigningKeys keys = new SigningKeys(config(Optional.of(out), Optional.empty()));
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload("probe");
+        jws.setAlgorithmHeaderValue("ES256");
+        jws.setKey(keys.current().getPrivateKey());
+        String signed = jws.getCompactSerialization();
+        JsonWebSignature check = new JsonWebSignature();
+        check.setCompactSerialization(signed);
+        check.setKey(keys.verificationKey(keys.current().getKeyId()));
+        assertTrue(check.verifySignature(), "the generated key signs and verifies");
     }
 
     private static UserServiceConfig config(Optional<String> signing, Optional<String> previous) {
