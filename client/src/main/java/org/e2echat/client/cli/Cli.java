@@ -296,8 +296,19 @@ public final class Cli {
                     print(message);
                 }
             }
+
+            @Override
+            public void onReconnecting(int attempt, Duration delay, Throwable cause) {
+                err.printf("-- connection lost; reconnecting in %.1f s%s%n", delay.toMillis() / 1000.0,
+                        cause == null ? "" : " (attempt " + attempt + ": " + brief(cause) + ")");
+            }
+
+            @Override
+            public void onReconnected(int attempt) {
+                out.println("-- reconnected");
+            }
         });
-        client.connect();
+        client.stayConnected();
         out.println("-- connected; type to send, /quit to leave");
         String line;
         while ((line = in.readLine()) != null && !line.equals("/quit")) {
@@ -310,6 +321,10 @@ public final class Cli {
             }
         }
         client.disconnect();
+    }
+
+    private static String brief(Throwable cause) {
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     private void print(ReceivedMessage m) {

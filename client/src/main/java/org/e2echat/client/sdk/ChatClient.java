@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.e2echat.client.crypto.CryptoException;
 import org.e2echat.client.crypto.EncryptedMessage;
 import org.e2echat.client.crypto.Envelope;
@@ -39,6 +44,7 @@ import org.e2echat.client.crypto.MessageContent;
 import org.e2echat.client.crypto.Messages;
 import org.e2echat.client.crypto.PublicIdentity;
 import org.e2echat.client.crypto.SessionKeys;
+import org.e2echat.contracts.frames.Frames.CloseCodes;
 
 /**
  * One user's end-to-end-encrypted chat client: registers and logs in, creates and rotates group
@@ -74,6 +80,14 @@ public final class ChatClient implements AutoCloseable {
     /** Incoming frames and catch-up run here, one at a time, so a session's messages are processed in order. */
     private final ExecutorService events;
 
+    /** Reconnection after unexpected closes ({@link #stayConnected}); one attempt at a time. */
+    private final ScheduledExecutorService reconnects;
+    /** Bumped by every connect and every close handled, so one socket's close is acted on once. */
+    private final AtomicLong generation = new AtomicLong();
+    private volatile boolean stayConnected;
+    private volatile Duration firstDelay = Duration.ofMillis(500);
+    private volatile Duration maxDelay = Duration.ofSeconds(30);
+
     private volatile String accessToken;
     private volatile String refreshToken;
     private volatile WebSocket socket;
@@ -92,6 +106,11 @@ public final class ChatClient implements AutoCloseable {
         this.tofu.addListener(change -> listeners.forEach(l -> l.onIdentityChanged(change)));
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "chat-client-" + username);
+            t.setDaemon(true);
+            return t;
+        });
+        this.reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chat-client-reconnect-" + username);
             t.setDaemon(true);
             return t;
         });
@@ -194,7 +213,7 @@ public final class ChatClient implements AutoCloseable {
      * Exchanges the refresh token for new tokens (the old refresh token is spent). A second use
      * of a spent token revokes the whole login on the server, so this is never retried blindly.
      */
-    public void refresh() {
+    public synchronized void refresh() {
         if (refreshToken == null) {
             throw new IllegalStateException("not logged in");
         }
@@ -655,10 +674,119 @@ public final class ChatClient implements AutoCloseable {
     public void connect() {
         hello = new CompletableFuture<>();
         closed = new CompletableFuture<>();
+        long gen = generation.incrementAndGet();
         socket = http.newWebSocketBuilder().header("Authorization", "Bearer " + accessToken)
                 .subprotocols("chat.v1").connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(endpoints.webSocket(), new Frames()).orTimeout(20, TimeUnit.SECONDS).join();
+                .buildAsync(endpoints.webSocket(), new Frames(gen)).orTimeout(20, TimeUnit.SECONDS).join();
         hello.orTimeout(20, TimeUnit.SECONDS).join();
+    }
+
+    /**
+     * Connects (unless connected) and keeps the socket: after any close this client did not ask
+     * for, it reconnects by itself with exponential backoff and jitter (from {@code firstDelay}
+     * up to {@code maxDelay}), refreshing the access token when the gateway or the handshake says
+     * it expired, and then catches up every session it holds a timeline for (protocol.md,
+     * reconnect procedure). It gives up only when the account is deleted or the login is revoked
+     * (the refresh token is refused); listeners hear {@link ChatListener#onReconnecting} and
+     * {@link ChatListener#onReconnected}. {@link #disconnect()} and {@link #close()} end it.
+     */
+    public void stayConnected(Duration firstDelay, Duration maxDelay) {
+        if (firstDelay.isNegative() || firstDelay.isZero() || maxDelay.compareTo(firstDelay) < 0) {
+            throw new IllegalArgumentException("need 0 < firstDelay <= maxDelay");
+        }
+        this.firstDelay = firstDelay;
+        this.maxDelay = maxDelay;
+        stayConnected = true;
+        if (!connected()) {
+            connect();
+        }
+    }
+
+    /** {@link #stayConnected(Duration, Duration)} from 0.5 s up to 30 s. */
+    public void stayConnected() {
+        stayConnected(Duration.ofMillis(500), Duration.ofSeconds(30));
+    }
+
+    /** A socket this client holds closed without being asked to: decide whether and when to reconnect. */
+    private void closedUnexpectedly(long gen, int code, String reason) {
+        if (!stayConnected || !generation.compareAndSet(gen, gen + 1)) {
+            return; // not wanted, or this socket's close was already handled / superseded
+        }
+        if (code == CloseCodes.POLICY && CloseCodes.ACCOUNT_DELETED.equals(reason)) {
+            stayConnected = false;
+            return;
+        }
+        boolean tokenExpired = code == CloseCodes.POLICY && CloseCodes.TOKEN_EXPIRED.equals(reason);
+        scheduleReconnect(1, tokenExpired, null);
+    }
+
+    private void scheduleReconnect(int attempt, boolean refreshFirst, Throwable cause) {
+        Duration delay = backoff(attempt);
+        events.execute(() -> listeners.forEach(l -> l.onReconnecting(attempt, delay, cause)));
+        try {
+            reconnects.schedule(() -> reconnect(attempt, refreshFirst), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+            stayConnected = false;
+        }
+    }
+
+    /** Half the capped exponential delay, plus a random part of the other half. */
+    private Duration backoff(int attempt) {
+        long first = firstDelay.toMillis();
+        long cap = Math.min(maxDelay.toMillis(), first << Math.min(attempt - 1, 20));
+        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+    }
+
+    private void reconnect(int attempt, boolean refreshFirst) {
+        if (!stayConnected) {
+            return;
+        }
+        try {
+            if (refreshFirst) {
+                refresh();
+            }
+            try {
+                connect();
+            } catch (CompletionException e) {
+                if (!(e.getCause() instanceof WebSocketHandshakeException h) || h.getResponse().statusCode() != 401) {
+                    throw e;
+                }
+                refresh();
+                connect();
+            }
+            List<String> sessionIds = List.copyOf(timelines.keySet());
+            CompletableFuture.runAsync(() -> {
+                for (String sessionId : sessionIds) {
+                    try {
+                        catchUp(sessionId);
+                    } catch (RuntimeException e) {
+                        listeners.forEach(l -> l.onError(e));
+                    }
+                }
+                listeners.forEach(l -> l.onReconnected(attempt));
+            }, events).join();
+        } catch (ChatApiException e) {
+            if (e.status() == 401) {
+                stayConnected = false; // the login is gone (revoked, expired or the account deleted)
+                events.execute(() -> listeners.forEach(l -> l.onError(e)));
+                return;
+            }
+            retry(attempt, e);
+        } catch (RuntimeException e) {
+            retry(attempt, e);
+        }
+    }
+
+    private void retry(int attempt, Throwable cause) {
+        generation.incrementAndGet(); // a half-open socket of the failed attempt must not schedule too
+        WebSocket ws = socket;
+        if (ws != null && !ws.isInputClosed()) {
+            ws.abort();
+        }
+        if (stayConnected) {
+            scheduleReconnect(attempt + 1, false, cause instanceof CompletionException && cause.getCause() != null
+                    ? cause.getCause() : cause);
+        }
     }
 
     /**
@@ -672,6 +800,8 @@ public final class ChatClient implements AutoCloseable {
 
     /** Closes the socket normally (1000) and waits for the close to complete. */
     public void disconnect() {
+        stayConnected = false;
+        generation.incrementAndGet();
         WebSocket ws = socket;
         socket = null;
         if (ws == null) {
@@ -721,6 +851,11 @@ public final class ChatClient implements AutoCloseable {
     /** Reassembles text frames and hands each to the event thread, so processing never blocks the socket. */
     private final class Frames implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
+        private final long gen;
+
+        Frames(long gen) {
+            this.gen = gen;
+        }
 
         @Override
         public void onOpen(WebSocket ws) {
@@ -750,6 +885,7 @@ public final class ChatClient implements AutoCloseable {
             closed.complete(code);
             hello.completeExceptionally(new IllegalStateException("closed " + code));
             events.execute(() -> listeners.forEach(l -> l.onClosed(code)));
+            closedUnexpectedly(gen, code, reason);
             return null;
         }
 
@@ -758,6 +894,7 @@ public final class ChatClient implements AutoCloseable {
             closed.complete(-1);
             hello.completeExceptionally(error);
             events.execute(() -> listeners.forEach(l -> l.onClosed(-1)));
+            closedUnexpectedly(gen, -1, null);
         }
     }
 
@@ -829,6 +966,7 @@ public final class ChatClient implements AutoCloseable {
     @Override
     public void close() {
         disconnect();
+        reconnects.shutdownNow();
         events.shutdownNow();
         epochKeys.values().forEach(m -> m.values().forEach(k -> Arrays.fill(k, (byte) 0)));
         epochKeys.clear();

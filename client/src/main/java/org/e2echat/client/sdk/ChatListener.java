@@ -24,4 +24,16 @@ public interface ChatListener {
     /** The socket closed, with the close code (or -1 on a network error). */
     default void onClosed(int code) {
     }
+
+    /**
+     * After {@code ChatClient.stayConnected}: reconnect attempt {@code attempt} follows in
+     * {@code delay}; {@code cause} is why the previous attempt failed (null for the first attempt
+     * after a close, which {@link #onClosed} reported).
+     */
+    default void onReconnecting(int attempt, java.time.Duration delay, Throwable cause) {
+    }
+
+    /** After {@code ChatClient.stayConnected}: connected again and caught up, at attempt {@code attempt}. */
+    default void onReconnected(int attempt) {
+    }
 }

@@ -66,6 +66,11 @@ public final class Frames {
         /** The connection fell too far behind (outbound queue full): reconnect and catch up. */
         public static final int TRY_AGAIN_LATER = 1013;
 
+        /** Close reason with {@link #POLICY}: the access token expired; refresh it and reconnect. */
+        public static final String TOKEN_EXPIRED = "token expired";
+        /** Close reason with {@link #POLICY}: the account was deleted; do not reconnect. */
+        public static final String ACCOUNT_DELETED = "account deleted";
+
         private CloseCodes() {
         }
     }

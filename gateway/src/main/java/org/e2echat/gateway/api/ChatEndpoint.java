@@ -127,7 +127,7 @@ public class ChatEndpoint {
         long untilExpiry = jwt.getExpirationTime() * 1000 - System.currentTimeMillis();
         conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), t -> {
             registry.remove(conn);
-            conn.close(Frames.CloseCodes.POLICY, "token expired");
+            conn.close(Frames.CloseCodes.POLICY, Frames.CloseCodes.TOKEN_EXPIRED);
         });
         return connection.sendText(encode(Frames.Hello.of(conn.userId, connection.id(), Instant.now(),
                 config.heartbeatSeconds())));

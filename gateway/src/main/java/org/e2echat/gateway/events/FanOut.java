@@ -50,7 +50,8 @@ public class FanOut implements HealthCheck {
     private final ConnectionRegistry registry;
     private final ObjectMapper json;
     private final Object bootstrap;
-    private TopicConsumer consumer;
+    private volatile TopicConsumer consumer;
+    private volatile boolean stopping;
 
     public FanOut(ConnectionRegistry registry, ObjectMapper json,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
@@ -66,10 +67,12 @@ public class FanOut implements HealthCheck {
 
     /** The first step of shutdown: clients get 1001 (reconnect elsewhere) before anything else stops. */
     void goingAway(@Observes ShutdownDelayInitiatedEvent event) {
+        stopping = true;
         closeAll();
     }
 
     void stop(@Observes @Priority(1) ShutdownEvent event) {
+        stopping = true;
         closeAll();
         if (consumer != null) {
             consumer.close();
@@ -87,10 +90,18 @@ public class FanOut implements HealthCheck {
         }
     }
 
+    /**
+     * True once every event written from now on will reach this instance's connections, and
+     * until shutdown begins (a socket opened then would only be closed again).
+     */
+    public boolean live() {
+        TopicConsumer c = consumer;
+        return !stopping && c != null && c.assigned();
+    }
+
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("Gateway fan-out consumer").status(consumer != null && consumer.assigned())
-                .build();
+        return HealthCheckResponse.named("Gateway fan-out consumer").status(live()).build();
     }
 
     void onEvent(ConsumerRecord<String, String> record) {
@@ -104,7 +115,7 @@ public class FanOut implements HealthCheck {
         String type = envelope.path("type").asText();
         JsonNode payload = envelope.path("payload");
         if (UserEvents.UserDeleted.TYPE.equals(type)) {
-            registry.closeUser(payload.path("userId").asText(), Frames.CloseCodes.POLICY, "account deleted");
+            registry.closeUser(payload.path("userId").asText(), Frames.CloseCodes.POLICY, Frames.CloseCodes.ACCOUNT_DELETED);
             return;
         }
         if (!MessageEvents.MessageStored.TYPE.equals(type) && !SESSION_EVENTS.contains(type)) {

@@ -79,6 +79,9 @@ class WholeSystemIT {
 
     private static LocalInfra infra;
     private static final List<ServiceProcess> services = new ArrayList<>();
+    /** Services stopped during the test (a restarted gateway); their logs are audited too. */
+    private static final List<ServiceProcess> retired = new ArrayList<>();
+    private static final Map<String, String> env = new LinkedHashMap<>();
     private static final List<ChatClient> clients = new ArrayList<>();
     private static Endpoints endpoints;
 
@@ -88,6 +91,18 @@ class WholeSystemIT {
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final List<IdentityChange> identityChanges = new CopyOnWriteArrayList<>();
+        final List<Integer> closes = new CopyOnWriteArrayList<>();
+        final List<Integer> reconnected = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onClosed(int code) {
+            closes.add(code);
+        }
+
+        @Override
+        public void onReconnected(int attempt) {
+            reconnected.add(attempt);
+        }
 
         @Override
         public void onMessage(ReceivedMessage message) {
@@ -122,7 +137,6 @@ class WholeSystemIT {
         infra = LocalInfra.start(LocalInfra.Options.ephemeral());
         Map<ServiceSpec, Integer> ports = new LinkedHashMap<>();
         ServiceSpec.ALL.forEach(s -> ports.put(s, FreePorts.find()));
-        Map<String, String> env = new LinkedHashMap<>();
         env.put("MONGODB_URL", infra.mongo().connectionString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
         ports.forEach((spec, port) -> env.put(spec.envPrefix() + "_URL", "http://127.0.0.1:" + port));
@@ -133,6 +147,21 @@ class WholeSystemIT {
             service.awaitReady(READY, () -> false);
         }
         endpoints = new Endpoints(url(ports, 0), url(ports, 1), url(ports, 2), url(ports, 3));
+    }
+
+    /**
+     * Stops the gateway (SIGTERM: its sockets get 1001), runs {@code whileDown}, and starts a new
+     * gateway process on the same port, waiting until it is ready. Its log joins the audit.
+     */
+    private static void restartGateway(Runnable whileDown) throws IOException, InterruptedException {
+        ServiceProcess old = services.stream().filter(p -> p.spec().websocket()).findFirst().orElseThrow();
+        old.close();
+        whileDown.run();
+        ServiceProcess restarted = ServiceProcess.start(ROOT, old.spec(), old.port(), env,
+                LOGS.resolve(old.spec().name() + "-restarted.log"));
+        retired.add(old);
+        services.set(services.indexOf(old), restarted);
+        restarted.awaitReady(READY, () -> false);
     }
 
     private static URI url(Map<ServiceSpec, Integer> ports, int index) {
@@ -264,6 +293,23 @@ class WholeSystemIT {
             assertEquals(plaintexts, texts(c.messages(sid)), c.username() + " reads across bob's identity rotation");
         }
 
+        // The gateway restarts (a deploy): its sockets get 1001; clients that asked to stay connected
+        // come back by themselves with backoff once it is live again, catch up what was sent while
+        // it was down, and continue live, with no gap and no duplicate.
+        alice.stayConnected(Duration.ofMillis(200), Duration.ofSeconds(2));
+        bob.stayConnected(Duration.ofMillis(200), Duration.ofSeconds(2));
+        restartGateway(() -> send(alice, sid));
+        await().atMost(LIVE).until(() -> bob.messages(sid).size() == 13); // sent while the gateway was down: catch-up
+        assertTrue(heard.get(bob).closes.contains(1001), "bob heard " + heard.get(bob).closes);
+        await().atMost(LIVE).until(() -> alice.connected() && bob.connected());
+        assertFalse(heard.get(bob).reconnected.isEmpty(), "bob's client reconnected by itself");
+        send(alice, sid);
+        await().atMost(LIVE).until(() -> bob.messages(sid).size() == 14);
+        assertEquals(plaintexts, texts(bob.messages(sid)));
+        assertEquals(bob.messages(sid).stream().map(ReceivedMessage::messageId).toList(), heard.get(bob).delivered,
+                "each message once, in seq order, across the restart");
+        assertEquals(List.of(), heard.get(bob).errors);
+
         // Tokens refresh; a direct session is unique per pair; a member added with a rotation reads
         // only from the epoch they joined.
         alice.refresh();
@@ -300,7 +346,7 @@ class WholeSystemIT {
         // Bob deletes his account; his old messages keep his name.
         bob.deleteAccount();
         List<ReceivedMessage> history = alice.readAll(sid);
-        assertEquals(12, history.size());
+        assertEquals(14, history.size());
         assertEquals(plaintexts, texts(history));
         ReceivedMessage bobsMessage = history.get(1);
         assertEquals(bob.userId(), bobsMessage.senderId());
@@ -462,10 +508,12 @@ class WholeSystemIT {
         Map<String, String> stores = new LinkedHashMap<>();
         stores.put("MongoDB", mongo);
         stores.put("Kafka topics", topics);
-        for (ServiceProcess service : services) {
+        List<ServiceProcess> everyProcess = new ArrayList<>(services);
+        everyProcess.addAll(retired);
+        for (ServiceProcess service : everyProcess) {
             String log = new String(Files.readAllBytes(service.log()), StandardCharsets.UTF_8);
-            assertTrue(log.contains("started in"), service.spec().name() + " log is the service's output");
-            stores.put(service.spec().name() + " log", log);
+            assertTrue(log.contains("started in"), service.log() + " is the service's output");
+            stores.put(service.log().getFileName() + "", log);
         }
         List<String> leaks = new ArrayList<>();
         stores.forEach((store, content) -> secrets.forEach((what, value) -> {

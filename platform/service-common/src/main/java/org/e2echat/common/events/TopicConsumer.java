@@ -60,6 +60,9 @@ public final class TopicConsumer implements AutoCloseable {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    // Fix each starting offset now (committed, or per offsetReset), so that
+                    // "assigned" means every record written from here on will be consumed.
+                    partitions.forEach(consumer::position);
                     assigned.set(true);
                 }
             });
@@ -95,7 +98,10 @@ public final class TopicConsumer implements AutoCloseable {
         }
     }
 
-    /** True once the group has assigned partitions: from then on, new records reach the handler. */
+    /**
+     * True once the group has assigned partitions and their starting offsets are fixed: every
+     * record written from then on reaches the handler.
+     */
     public boolean assigned() {
         return assigned.get() && running.get();
     }
