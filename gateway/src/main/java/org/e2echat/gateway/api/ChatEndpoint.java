@@ -8,11 +8,13 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
@@ -37,7 +39,8 @@ import org.jboss.logging.Logger;
  * The WebSocket endpoint {@code /ws} (subprotocol {@code chat.v1}), authenticated on the upgrade.
  * Sends {@code hello}, then pushes frames from the fan-out; accepts {@code send} (forwarded to
  * message-service as the user) and {@code ping}. Closes on token expiry (1008), rate abuse (1008),
- * a full outbound queue (1013) and shutdown (1001); oversized frames are closed with 1009.
+ * a full outbound queue (1013), shutdown and unanswered heartbeats (1001); oversized frames are
+ * closed with 1009.
  */
 @WebSocket(path = "/ws")
 @Authenticated
@@ -74,6 +77,7 @@ public class ChatEndpoint {
         final AtomicInteger pending = new AtomicInteger();
         final AtomicInteger violations = new AtomicInteger();
         volatile long expiryTimer = -1;
+        volatile long lastHeard = System.nanoTime();
 
         Conn(WebSocketConnection connection, String userId, String token) {
             this.connection = connection;
@@ -90,6 +94,11 @@ public class ChatEndpoint {
         @Override
         public String userId() {
             return userId;
+        }
+
+        @Override
+        public long lastHeardNanos() {
+            return lastHeard;
         }
 
         @Override
@@ -139,6 +148,7 @@ public class ChatEndpoint {
         if (conn == null) {
             return Uni.createFrom().voidItem();
         }
+        conn.lastHeard = System.nanoTime();
         if (text.length() > config.maxFrameBytes()) {
             registry.remove(conn);
             conn.close(Frames.CloseCodes.TOO_BIG, "frame larger than " + config.maxFrameBytes());
@@ -170,6 +180,15 @@ public class ChatEndpoint {
             default -> error(connection, null, ProblemException.badRequest("unknown-frame",
                     "Unknown frame type; clients send send and ping."));
         };
+    }
+
+    /** The answer to the server's automatic ping: the peer is alive (see DeadPeerReaper). */
+    @OnPongMessage
+    public void onPong(Buffer data, WebSocketConnection connection) {
+        Conn conn = conns.get(connection.id());
+        if (conn != null) {
+            conn.lastHeard = System.nanoTime();
+        }
     }
 
     @OnClose

@@ -37,4 +37,8 @@ public interface GatewayConfig {
     /** Announced in hello; must match quarkus.websockets-next.server.auto-ping-interval. */
     @WithDefault("20")
     int heartbeatSeconds();
+
+    /** Heartbeats a client may leave unanswered (no pong, no frame) before it is taken for dead and closed. */
+    @WithDefault("3")
+    int missedHeartbeatsBeforeClose();
 }

@@ -81,6 +81,25 @@ public final class ConnectionRegistry {
                 .map(user -> closeUser(user, code, reason)).toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * Closes every connection that has sent nothing, not even a pong to the server's pings, since
+     * {@code cutoffNanos} ({@link System#nanoTime()} scale): a dead peer whose TCP connection was
+     * never closed. Returns how many were closed.
+     */
+    public int reapSilentSince(long cutoffNanos, int code, String reason) {
+        int reaped = 0;
+        for (Set<Link> links : List.copyOf(byUser.values())) {
+            for (Link link : List.copyOf(links)) {
+                if (link.lastHeardNanos() - cutoffNanos < 0) {
+                    remove(link);
+                    link.close(code, reason);
+                    reaped++;
+                }
+            }
+        }
+        return reaped;
+    }
+
     public int connections(String userId) {
         Set<Link> links = byUser.get(userId);
         return links == null ? 0 : links.size();

@@ -12,6 +12,9 @@ public interface Link {
     /** Queues a text frame; false when the connection's outbound queue is full. */
     boolean offer(String frame);
 
+    /** {@link System#nanoTime()} when the client last sent anything (a frame or a pong). */
+    long lastHeardNanos();
+
     /** Sends a close frame; completes when it has been written (or the connection is gone). */
     CompletionStage<Void> close(int code, String reason);
 }

@@ -10,6 +10,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.websockets.next.OpenConnections;
+import io.vertx.core.buffer.Buffer;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
@@ -22,6 +25,8 @@ import java.util.concurrent.CompletionException;
 import org.awaitility.Awaitility;
 import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.UserEvents;
+import org.e2echat.gateway.domain.ConnectionRegistry;
+import org.e2echat.gateway.domain.DeadPeerReaper;
 import org.e2echat.testsupport.PeerServicesResource;
 import org.e2echat.testsupport.TestEvents;
 import org.e2echat.testsupport.TestJwt;
@@ -38,6 +43,15 @@ class ConnectionTest {
 
     @TestHTTPResource("/ws")
     URI http;
+
+    @Inject
+    DeadPeerReaper reaper;
+
+    @Inject
+    ConnectionRegistry registry;
+
+    @Inject
+    OpenConnections open;
 
     URI ws;
 
@@ -162,6 +176,30 @@ class ConnectionTest {
                 new UserEvents.UserDeleted(u.id(), u.username(), "x", Instant.now()));
         assertEquals(1008, a.closeCode(Duration.ofSeconds(20)));
         assertEquals(1008, b.closeCode(Duration.ofSeconds(20)));
+    }
+
+    @Test
+    void aPeerThatAnswersNothingIsClosedWhileOneThatAnswersPingsStays() throws Exception {
+        TestUser quiet = TestEvents.registerUser("quiet");
+        TestUser alive = TestEvents.registerUser("alive");
+        WsClient q = WsClient.withHeader(ws, quiet.token());
+        q.next("hello", Duration.ofSeconds(10));
+        q.stopReading();
+        WsClient a = WsClient.withHeader(ws, alive.token());
+        String aliveId = a.next("hello", Duration.ofSeconds(10)).path("connectionId").asText();
+        long cutoff = System.nanoTime();
+        // The server's heartbeat ping, now instead of in 20 s; the client's automatic pong is all it sends.
+        open.findByConnectionId(aliveId).orElseThrow().sendPing(Buffer.buffer("hb")).await().atMost(Duration.ofSeconds(5));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            reaper.reapSilentSince(cutoff);
+            return registry.connections(quiet.id()) == 0;
+        });
+        assertEquals(1, registry.connections(alive.id()), "the pong kept the live peer");
+        q.resumeReading();
+        assertEquals(1001, q.closeCode(Duration.ofSeconds(15)));
+        a.send("{\"type\":\"ping\"}");
+        a.next("pong", Duration.ofSeconds(10));
+        a.close();
     }
 
     private static int handshakeStatus(Runnable connect) {
