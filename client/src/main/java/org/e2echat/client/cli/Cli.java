@@ -45,7 +45,8 @@ public final class Cli {
               direct USERNAME                  the direct session with USERNAME (created once per pair)
               send SESSION TEXT...             encrypt and send a message
               read SESSION                     decrypt and show the whole history
-              chat SESSION                     live: lines you type are sent, incoming messages appear (/quit to leave)
+              chat SESSION                     live: lines you type are sent, incoming messages appear (/quit to leave);
+                                               reconnects by itself and catches up if the connection drops
               add SESSION USERNAME...          add members with a new session key (they read from now on)
               remove SESSION USERNAME          remove a member (then rotate)
               rotate SESSION                   new session key for the current members

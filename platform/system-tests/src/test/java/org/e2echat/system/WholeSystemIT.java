@@ -415,6 +415,10 @@ class WholeSystemIT {
         CliRun compared = cli(ginaHome, PASSWORD, "", "safety-number", frank);
         assertEquals(0, compared.code(), compared.err());
         assertNotEquals(pinned.out().trim(), compared.out().trim(), "a new key gives a new safety number");
+        Files.writeString(ginaHome.resolve("pins.txt"), "not a pin line\n");
+        CliRun damaged = cli(ginaHome, PASSWORD, "", "safety-number", frank);
+        assertEquals(1, damaged.code(), damaged.out());
+        assertTrue(damaged.err().startsWith("error: the pinned keys in this --home are damaged"), damaged.err());
         CliRun unknown = cli(daveHome, PASSWORD, "", "dance");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("usage: e2echat"), unknown.err());
