@@ -38,6 +38,7 @@ class KubernetesManifestsTest {
     private static final Path K8S = ROOT.resolve("deploy/k8s");
     private static final List<String> SERVICES = List.of("user-service", "session-service", "message-service", "gateway");
     private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
+    private static final Pattern SERVICE_URL = Pattern.compile("([A-Z]+)_SERVICE_URL");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -144,6 +145,45 @@ class KubernetesManifestsTest {
         }
         undocumented.removeIf(name -> operations.contains("`" + name + "`"));
         assertEquals(Set.of(), undocumented, "variables set in deploy/k8s but missing from docs/operations.md");
+    }
+
+    @Test
+    void eachServiceAcceptsConnectionsFromExactlyTheServicesWhoseConfigPointsAtIt() throws IOException {
+        Set<String> shared = placeholders(ROOT.resolve(
+                "platform/service-common/src/main/resources/META-INF/microprofile-config.properties"));
+        Map<String, Set<String>> callers = new TreeMap<>();
+        SERVICES.forEach(s -> callers.put(s, new TreeSet<>()));
+        for (String service : SERVICES) {
+            Set<String> reads = new TreeSet<>(shared);
+            reads.addAll(placeholders(ROOT.resolve(service).resolve("src/main/resources/application.properties")));
+            for (String variable : reads) {
+                Matcher m = SERVICE_URL.matcher(variable);
+                if (m.matches()) {
+                    String target = m.group(1).toLowerCase(java.util.Locale.ROOT) + "-service";
+                    assertTrue(callers.containsKey(target), variable + " names no service");
+                    if (!target.equals(service)) {
+                        callers.get(target).add(service);
+                    }
+                }
+            }
+        }
+        Map<String, Set<String>> allowed = new TreeMap<>();
+        for (JsonNode policy : documents("network-policies.yaml")) {
+            String selected = policy.path("spec").path("podSelector").path("matchLabels")
+                    .path("app.kubernetes.io/name").asText();
+            assertTrue(callers.containsKey(selected), "policy for an unknown workload " + selected);
+            assertEquals(null, allowed.put(selected, new TreeSet<>()), "one policy per service: " + selected);
+            for (JsonNode rule : policy.path("spec").path("ingress")) {
+                for (JsonNode from : rule.path("from")) {
+                    String peer = from.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText("");
+                    if (!peer.isEmpty()) {
+                        allowed.get(selected).add(peer);
+                    }
+                }
+                rule.path("ports").forEach(port -> assertEquals("http", port.path("port").asText(), selected));
+            }
+        }
+        assertEquals(callers, allowed, "pods allowed to connect vs the services configured to call each one");
     }
 
     private static Set<String> placeholders(Path file) throws IOException {
