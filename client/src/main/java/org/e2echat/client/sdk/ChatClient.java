@@ -25,12 +25,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -722,11 +723,11 @@ public final class ChatClient implements AutoCloseable {
 
     private void scheduleReconnect(int attempt, boolean refreshFirst, Throwable cause) {
         Duration delay = backoff(attempt);
-        events.execute(() -> listeners.forEach(l -> l.onReconnecting(attempt, delay, cause)));
         try {
+            events.execute(() -> listeners.forEach(l -> l.onReconnecting(attempt, delay, cause)));
             reconnects.schedule(() -> reconnect(attempt, refreshFirst), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
-            stayConnected = false;
+        } catch (RejectedExecutionException closedAlready) {
+            stayConnected = false; // close() ran meanwhile
         }
     }
 

@@ -26,7 +26,6 @@ import org.awaitility.Awaitility;
 import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.gateway.domain.ConnectionRegistry;
-import org.e2echat.gateway.domain.DeadPeerReaper;
 import org.e2echat.testsupport.PeerServicesResource;
 import org.e2echat.testsupport.TestEvents;
 import org.e2echat.testsupport.TestJwt;

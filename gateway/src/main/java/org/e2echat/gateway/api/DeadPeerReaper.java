@@ -1,4 +1,4 @@
-package org.e2echat.gateway.domain;
+package org.e2echat.gateway.api;
 
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 import java.util.concurrent.TimeUnit;
 import org.e2echat.contracts.frames.Frames;
 import org.e2echat.gateway.config.GatewayConfig;
+import org.e2echat.gateway.domain.ConnectionRegistry;
 import org.jboss.logging.Logger;
 
 /**
