@@ -746,13 +746,14 @@ public final class ChatClient implements AutoCloseable {
             if (refreshFirst) {
                 refresh();
             }
+            String token = accessToken;
             try {
                 connect();
             } catch (CompletionException e) {
                 if (!(e.getCause() instanceof WebSocketHandshakeException h) || h.getResponse().statusCode() != 401) {
                     throw e;
                 }
-                refresh();
+                refreshUnlessRenewed(token);
                 connect();
             }
             List<String> sessionIds = List.copyOf(timelines.keySet());
@@ -924,11 +925,35 @@ public final class ChatClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- HTTP
 
+    /**
+     * One REST call. An authenticated call answered 401 (the access token expired) refreshes the
+     * tokens once and is repeated: the server refused it before doing anything, so repeating is safe.
+     */
     JsonNode call(String method, URI base, String path, JsonNode body, boolean authenticated) {
+        String token = accessToken;
+        try {
+            return callOnce(method, base, path, body, authenticated ? token : null);
+        } catch (ChatApiException e) {
+            if (!authenticated || e.status() != 401 || refreshToken == null) {
+                throw e;
+            }
+            refreshUnlessRenewed(token);
+            return callOnce(method, base, path, body, accessToken);
+        }
+    }
+
+    /** Refreshes unless another thread already replaced {@code stale}; one refresh per expiry. */
+    private synchronized void refreshUnlessRenewed(String stale) {
+        if (Objects.equals(accessToken, stale)) {
+            refresh();
+        }
+    }
+
+    private JsonNode callOnce(String method, URI base, String path, JsonNode body, String bearer) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(HTTP_TIMEOUT)
                 .header("Accept", "application/json, application/problem+json");
-        if (authenticated) {
-            request.header("Authorization", "Bearer " + accessToken);
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
         }
         if (body != null) {
             request.header("Content-Type", "application/json")

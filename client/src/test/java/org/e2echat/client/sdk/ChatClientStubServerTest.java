@@ -99,6 +99,29 @@ class ChatClientStubServerTest {
     }
 
     @Test
+    void anExpiredAccessTokenIsRefreshedOnceAndTheCallRepeated() {
+        PublicIdentity bob = Identity.generate(1).publicIdentity();
+        routes.put("POST /v1/auth/login", x -> json(200,
+                "{\"userId\":\"u-alice\",\"accessToken\":\"tok-1\",\"refreshToken\":\"ref-1\"}"));
+        routes.put("POST /v1/auth/refresh", x -> json(200,
+                "{\"userId\":\"u-alice\",\"accessToken\":\"tok-2\",\"refreshToken\":\"ref-2\"}"));
+        routes.put("GET /v1/users/u-bob", x -> "Bearer tok-2".equals(x.getRequestHeaders().getFirst("Authorization"))
+                ? json(200, user("u-bob", bob))
+                : new Answer(401, "application/problem+json",
+                        "{\"type\":\"urn:e2echat:problem:unauthorized\",\"status\":401,\"title\":\"Unauthorized\"}"));
+        ChatClient alice = ChatClient.register(endpoints, "alice", "Alice", "long enough password");
+        assertEquals(bob, alice.currentIdentity("u-bob"));
+        assertEquals(List.of("GET /v1/users/u-bob Bearer tok-1", "POST /v1/auth/refresh null",
+                "GET /v1/users/u-bob Bearer tok-2"), authorizations.subList(authorizations.size() - 3, authorizations.size()));
+        routes.put("GET /v1/users/u-carol", x -> new Answer(401, "application/problem+json",
+                "{\"type\":\"urn:e2echat:problem:unauthorized\",\"status\":401,\"title\":\"Unauthorized\"}"));
+        ChatApiException refused = assertThrows(ChatApiException.class, () -> alice.currentIdentity("u-carol"));
+        assertEquals(401, refused.status(), "refreshed once, then the 401 stands");
+        assertEquals(2, authorizations.stream().filter(a -> a.startsWith("POST /v1/auth/refresh")).count());
+        alice.close();
+    }
+
+    @Test
     void problemJsonBecomesATypedExceptionWithItsExtensions() {
         routes.put("POST /v1/users", x -> new Answer(409, "application/problem+json",
                 "{\"type\":\"urn:e2echat:problem:username-taken\",\"title\":\"Conflict\",\"status\":409,"

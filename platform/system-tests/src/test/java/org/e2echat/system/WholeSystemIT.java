@@ -45,7 +45,6 @@ import org.bson.Document;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.e2echat.client.cli.Cli;
 import org.e2echat.client.sdk.ChatApiException;
 import org.e2echat.client.sdk.ChatClient;
@@ -82,6 +81,8 @@ class WholeSystemIT {
     /** Services stopped during the test (a restarted gateway); their logs are audited too. */
     private static final List<ServiceProcess> retired = new ArrayList<>();
     private static final Map<String, String> env = new LinkedHashMap<>();
+    /** The system, but with the user-service instance whose access tokens live 4 seconds. */
+    private static Endpoints shortTokenEndpoints;
     private static final List<ChatClient> clients = new ArrayList<>();
     private static Endpoints endpoints;
 
@@ -137,16 +138,29 @@ class WholeSystemIT {
         infra = LocalInfra.start(LocalInfra.Options.ephemeral());
         Map<ServiceSpec, Integer> ports = new LinkedHashMap<>();
         ServiceSpec.ALL.forEach(s -> ports.put(s, FreePorts.find()));
+        // One signing key for both user-service instances (the operator's generator makes it), and a
+        // clock skew of 1 s, so that an expired access token is soon refused (smallrye-jwt ignores 0).
+        env.put("JWT_SIGNING_JWK", newSigningKey());
+        env.put("MP_JWT_VERIFY_CLOCK_SKEW", "1");
+        env.put("E2ECHAT_USERS_JWT_CLOCK_SKEW", "1s");
         env.put("MONGODB_URL", infra.mongo().connectionString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
         ports.forEach((spec, port) -> env.put(spec.envPrefix() + "_URL", "http://127.0.0.1:" + port));
         for (ServiceSpec spec : ServiceSpec.ALL) {
             services.add(ServiceProcess.start(ROOT, spec, ports.get(spec), env, LOGS.resolve(spec.name() + ".log")));
         }
+        // A second user-service on the same database and key that issues 4-second access tokens.
+        Map<String, String> shortLived = new LinkedHashMap<>(env);
+        shortLived.put("E2ECHAT_USERS_JWT_ACCESS_TOKEN_TTL", "4s");
+        int shortPort = FreePorts.find();
+        services.add(ServiceProcess.start(ROOT, ServiceSpec.ALL.get(0), shortPort, shortLived,
+                LOGS.resolve("user-service-short-tokens.log")));
         for (ServiceProcess service : services) {
             service.awaitReady(READY, () -> false);
         }
         endpoints = new Endpoints(url(ports, 0), url(ports, 1), url(ports, 2), url(ports, 3));
+        shortTokenEndpoints = new Endpoints(URI.create("http://127.0.0.1:" + shortPort), url(ports, 1), url(ports, 2),
+                url(ports, 3));
     }
 
     /**
@@ -162,6 +176,15 @@ class WholeSystemIT {
         retired.add(old);
         services.set(services.indexOf(old), restarted);
         restarted.awaitReady(READY, () -> false);
+    }
+
+    /** A new private signing JWK from deploy/k8s/NewSigningKey.java, run as operators run it. */
+    private static String newSigningKey() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                ROOT.resolve("deploy/k8s/NewSigningKey.java").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        return out;
     }
 
     private static URI url(Map<ServiceSpec, Integer> ports, int index) {
@@ -310,6 +333,25 @@ class WholeSystemIT {
                 "each message once, in seq order, across the restart");
         assertEquals(List.of(), heard.get(bob).errors);
 
+        // Access tokens expire under a long-running client: dora's live for 4 s. The gateway closes her
+        // socket at expiry (1008 token expired); her client refreshes and reconnects by itself, and a
+        // REST call refused with 401 is refreshed and repeated, so she keeps chatting.
+        ChatClient dora = register(shortTokenEndpoints, "dora-" + UUID.randomUUID().toString().substring(0, 8), "Dora");
+        dora.stayConnected(Duration.ofMillis(200), Duration.ofSeconds(2));
+        String doraChat = alice.createGroup(List.of(dora.userId()), Duration.ofSeconds(15));
+        await().atMost(LIVE).until(() -> heard.get(dora).closes.contains(1008) && !heard.get(dora).reconnected.isEmpty());
+        String toDora = "after dora's token expired CANARY-" + UUID.randomUUID();
+        otherPlaintexts.add(toDora);
+        alice.send(doraChat, toDora);
+        await().atMost(LIVE).until(() -> texts(dora.messages(doraChat)).contains(toDora));
+        dora.disconnect(); // no socket to refresh her token from now on
+        Thread.sleep(5_500); // her token expires (4 s + 1 s skew); the next REST call meets a 401 first
+        String fromDora = "dora after another expiry CANARY-" + UUID.randomUUID();
+        otherPlaintexts.add(fromDora);
+        dora.send(doraChat, fromDora);
+        assertEquals(List.of(toDora, fromDora), texts(alice.readAll(doraChat)));
+        assertEquals(List.of(), heard.get(dora).errors);
+
         // Tokens refresh; a direct session is unique per pair; a member added with a rotation reads
         // only from the epoch they joined.
         alice.refresh();
@@ -446,7 +488,11 @@ class WholeSystemIT {
     }
 
     private ChatClient register(String username, String displayName) {
-        ChatClient client = ChatClient.register(endpoints, username, displayName, PASSWORD);
+        return register(endpoints, username, displayName);
+    }
+
+    private ChatClient register(Endpoints through, String username, String displayName) {
+        ChatClient client = ChatClient.register(through, username, displayName, PASSWORD);
         clients.add(client);
         Recorder recorder = new Recorder();
         client.addListener(recorder);
