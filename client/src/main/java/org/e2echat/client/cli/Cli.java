@@ -136,23 +136,6 @@ public final class Cli {
         }
     }
 
-    /** Pins from earlier runs apply to this one, and every new pin is on disk before it is relied on. */
-    private void keepPins(ChatClient client, Profile profile) throws IOException {
-        try {
-            client.tofu().load(profile.pins());
-        } catch (IllegalArgumentException e) {
-            throw new IOException("the pinned keys in this --home are damaged (" + e.getMessage()
-                    + "); restore pins.txt or remove it to pin again on first use");
-        }
-        client.tofu().addPinListener(() -> {
-            try {
-                profile.savePins(client.tofu().export());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot save pinned keys: " + e.getMessage(), e);
-            }
-        });
-    }
-
     private int command(String name, List<String> args, Endpoints endpoints, Profile profile)
             throws IOException, CryptoException, InterruptedException {
         if (name.equals("register")) {
@@ -180,7 +163,7 @@ public final class Cli {
         Profile.Saved saved = profile.load(password);
         try (ChatClient client = ChatClient.restore(endpoints, saved.userId(), saved.username(), new String(password),
                 saved.identities())) {
-            keepPins(client, profile);
+            profile.attachPins(client.tofu());
             switch (name) {
                 case "login" -> out.println("logged in as " + client.username());
                 case "whoami" -> {

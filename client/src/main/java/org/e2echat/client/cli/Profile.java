@@ -2,17 +2,23 @@ package org.e2echat.client.cli;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.e2echat.client.crypto.CryptoException;
 import org.e2echat.client.crypto.Identity;
 import org.e2echat.client.crypto.KeyAtRest;
+import org.e2echat.client.sdk.TofuStore;
 
 /**
  * The CLI's state on disk: who this is (user id, username) and every identity version, each
@@ -75,11 +81,45 @@ final class Profile {
         return Files.isRegularFile(file) ? Files.readString(file) : "";
     }
 
-    /** Replaces the saved pins in one step, so a crash leaves the old or the new file, never half. */
-    void savePins(String exported) throws IOException {
-        Path tmp = dir.resolve(PINS + ".tmp");
-        Files.writeString(tmp, exported);
-        Files.move(tmp, dir.resolve(PINS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    /**
+     * Makes {@code tofu} start from the pins saved by earlier runs and write every new pin here
+     * before it is relied on, merged with what another run on this --home pinned meanwhile.
+     *
+     * @throws IOException the saved pins are damaged or unreadable
+     */
+    void attachPins(TofuStore tofu) throws IOException {
+        try {
+            tofu.load(pins());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the pinned keys in this --home are damaged (" + e.getMessage()
+                    + "); restore pins.txt or remove it to pin again on first use");
+        }
+        tofu.addPinListener(() -> {
+            try {
+                updatePins(onDisk -> {
+                    tofu.merge(onDisk);
+                    return tofu.export();
+                });
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UncheckedIOException("cannot save pinned keys: " + e.getMessage(),
+                        e instanceof IOException io ? io : new IOException(e));
+            }
+        });
+    }
+
+    /**
+     * Rewrites the saved pins as {@code update} computes them from what is on disk now, holding a
+     * lock on the profile so two CLI processes (a {@code chat} and a short command) do not lose
+     * each other's pins; the file is replaced in one step, so a crash leaves the old or the new one.
+     */
+    private synchronized void updatePins(UnaryOperator<String> update) throws IOException {
+        try (FileChannel lock = FileChannel.open(dir.resolve(PINS + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            String next = update.apply(pins());
+            Path tmp = dir.resolve(PINS + ".tmp");
+            Files.writeString(tmp, next);
+            Files.move(tmp, dir.resolve(PINS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     void delete() throws IOException {

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
  * a user is pinned; any different fingerprint later (a new key version, or the same version with
  * other keys) is reported to the listeners and refused until {@link #accept} is called.
  *
- * <p>Pins outlive one process through {@link #export()} and {@link #load(String)}; pin listeners
- * run after every change to the pins so a caller can write them out at once.
+ * <p>Pins outlive one process through {@link #export()} and {@link #load(String)}, and several
+ * processes sharing them combine theirs with {@link #merge(String)}; pin listeners run after
+ * every change to the pins so a caller can write them out at once.
  */
 public final class TofuStore {
 
@@ -117,6 +118,39 @@ public final class TofuStore {
      * @throws IllegalArgumentException a line is not in the export format
      */
     public void load(String exported) {
+        Map<String, Pin> loaded = parse(exported);
+        synchronized (this) {
+            pins.putAll(loaded);
+        }
+    }
+
+    /**
+     * Adds what another holder of the same pins (another process on the same profile) exported:
+     * users and key versions not pinned here are taken over, and a newer accepted version replaces
+     * the one pinned here. Where both hold the same version with different fingerprints, this
+     * store's stays: it is the one this process verified.
+     *
+     * @throws IllegalArgumentException a line is not in the export format
+     */
+    public void merge(String exported) {
+        Map<String, Pin> other = parse(exported);
+        synchronized (this) {
+            other.forEach((user, theirs) -> {
+                Pin mine = pins.get(user);
+                if (mine == null) {
+                    pins.put(user, theirs);
+                    return;
+                }
+                theirs.byVersion.forEach(mine.byVersion::putIfAbsent);
+                if (theirs.keyVersion > mine.keyVersion) {
+                    mine.keyVersion = theirs.keyVersion;
+                    mine.fingerprint = mine.byVersion.get(theirs.keyVersion);
+                }
+            });
+        }
+    }
+
+    private static Map<String, Pin> parse(String exported) {
         Map<String, Pin> loaded = new HashMap<>();
         int lineNo = 0;
         for (String line : exported.split("\n")) {
@@ -142,8 +176,6 @@ public final class TofuStore {
                 throw new IllegalArgumentException("no pinned version for " + e.getKey());
             }
         }
-        synchronized (this) {
-            pins.putAll(loaded);
-        }
+        return loaded;
     }
 }

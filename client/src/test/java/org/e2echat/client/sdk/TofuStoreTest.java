@@ -107,4 +107,25 @@ class TofuStoreTest {
         }
         assertEquals(good, tofu.export());
     }
+
+    @Test
+    void mergeTakesOverOtherUsersAndNewerAcceptedVersionsButKeepsWhatItVerified() {
+        String third = Identity.generate(3).publicIdentity().fingerprintHex();
+        tofu.check("bob", 1, first);
+        tofu.check("carol", 1, first);
+        TofuStore other = new TofuStore();
+        other.check("bob", 1, first);
+        other.accept("bob", 2, second); // accepted in the other process after comparing numbers
+        other.check("dave", 1, third);
+        other.check("carol", 1, second); // a different key for the same version: ours stays
+
+        tofu.merge(other.export());
+        assertEquals(second, tofu.pinnedFingerprint("bob"));
+        assertDoesNotThrow(() -> tofu.check("bob", 1, first));
+        assertEquals(third, tofu.pinnedFingerprint("dave"));
+        assertEquals(first, tofu.pinnedFingerprint("carol"));
+        assertThrows(IdentityChangedException.class, () -> tofu.check("carol", 1, second));
+        assertThrows(IllegalArgumentException.class, () -> tofu.merge("bob 1 nope pinned"));
+        assertEquals(second, tofu.pinnedFingerprint("bob"), "a malformed merge changes nothing");
+    }
 }
