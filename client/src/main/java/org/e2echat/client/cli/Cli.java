@@ -55,7 +55,8 @@ public final class Cli {
               trust USERNAME                   accept USERNAME's changed key after comparing safety numbers
               delete-account                   delete your account (your messages keep your name)
             the password is read from E2ECHAT_PASSWORD, else from the first line of standard input;
-            every command logs in once (user-service allows 10 logins per user per minute)""";
+            commands continue one login (its refresh token is kept in --home, sealed with the password);
+            login and chat log in afresh (user-service allows 10 logins per user per minute)""";
 
     private static final java.util.Set<String> COMMANDS = java.util.Set.of("login", "whoami", "sessions", "create-group",
             "direct", "send", "read", "chat", "add", "remove", "rotate", "rotate-identity", "safety-number", "trust",
@@ -148,6 +149,7 @@ public final class Cli {
                     new String(password))) {
                 profile.save(client.userId(), client.username(), client.ownIdentity(client.publicIdentity().keyVersion()),
                         password);
+                keepLogin(client, profile, password);
                 out.println("registered " + client.username() + " (" + client.userId() + ")");
                 out.println("fingerprint " + client.publicIdentity().fingerprintDigits());
             }
@@ -161,8 +163,8 @@ public final class Cli {
         }
         char[] password = password();
         Profile.Saved saved = profile.load(password);
-        try (ChatClient client = ChatClient.restore(endpoints, saved.userId(), saved.username(), new String(password),
-                saved.identities())) {
+        try (ChatClient client = signIn(name, endpoints, profile, saved, password)) {
+            String signedInWith = client.refreshToken();
             profile.attachPins(client.tofu());
             switch (name) {
                 case "login" -> out.println("logged in as " + client.username());
@@ -248,11 +250,48 @@ public final class Cli {
                     client.deleteAccount();
                     profile.delete();
                     out.println("account deleted");
+                    return 0;
                 }
                 default -> throw new Usage("unknown command " + name);
             }
+            if (!name.equals("chat") && !java.util.Objects.equals(signedInWith, client.refreshToken())) {
+                keepLogin(client, profile, password); // a refresh during the command rotated it
+            }
         }
         return 0;
+    }
+
+    /**
+     * {@code chat} logs in on its own (a login of its own that refreshes for as long as it runs);
+     * {@code login} starts the login later commands continue; every other command continues it
+     * with the saved refresh token, so a burst of commands spends no login attempts.
+     */
+    private static ChatClient signIn(String name, Endpoints endpoints, Profile profile, Profile.Saved saved,
+            char[] password) throws IOException {
+        String pw = new String(password);
+        if (name.equals("chat")) {
+            return ChatClient.restore(endpoints, saved.userId(), saved.username(), pw, saved.identities());
+        }
+        return profile.underLoginLock(() -> {
+            String token = name.equals("login") ? null : profile.loginToken(password);
+            ChatClient client = token == null
+                    ? ChatClient.restore(endpoints, saved.userId(), saved.username(), pw, saved.identities())
+                    : ChatClient.resume(endpoints, saved.userId(), saved.username(), pw, saved.identities(), token);
+            if (client.refreshToken() != null) {
+                profile.saveLoginToken(client.refreshToken(), password);
+            }
+            return client;
+        });
+    }
+
+    private static void keepLogin(ChatClient client, Profile profile, char[] password) throws IOException {
+        String token = client.refreshToken();
+        if (token != null) {
+            profile.underLoginLock(() -> {
+                profile.saveLoginToken(token, password);
+                return null;
+            });
+        }
     }
 
     /** Sends; when the session needs a new key first, rotates (first wins) and sends again. */

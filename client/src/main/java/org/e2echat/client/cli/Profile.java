@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +25,14 @@ import org.e2echat.client.sdk.TofuStore;
  * The CLI's state on disk: who this is (user id, username) and every identity version, each
  * sealed with the password (Argon2id + AES-256-GCM, crypto.md §8), and the contacts'
  * fingerprints pinned on first use ({@code pins.txt}, public data), so a key changed between two
- * runs is still caught. No private key is readable without the password; no token or plaintext is
- * ever written.
+ * runs is still caught, and the refresh token of the login short commands continue (sealed with
+ * the password like the keys, so a burst of commands does not spend a login attempt each). No key
+ * or token is readable without the password; no plaintext is ever written.
  */
 final class Profile {
 
     private static final String PINS = "pins.txt";
+    private static final String LOGIN = "login.sealed";
 
     private final Path dir;
 
@@ -54,11 +57,7 @@ final class Profile {
         }
         Path key = dir.resolve("identity-" + identity.keyVersion() + ".key");
         Files.write(key, KeyAtRest.seal(identity.privateKeys(), password));
-        try {
-            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system; the file is still encrypted
-        }
+        ownerOnly(key);
     }
 
     Saved load(char[] password) throws IOException, CryptoException {
@@ -119,6 +118,55 @@ final class Profile {
             Path tmp = dir.resolve(PINS + ".tmp");
             Files.writeString(tmp, next);
             Files.move(tmp, dir.resolve(PINS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /**
+     * Runs {@code work} holding the profile's login lock, so two CLI runs never spend the same
+     * refresh token (the server would take the second use for theft and revoke the login).
+     */
+    synchronized <T> T underLoginLock(LoginWork<T> work) throws IOException {
+        Files.createDirectories(dir);
+        try (FileChannel lock = FileChannel.open(dir.resolve(LOGIN + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            return work.run();
+        }
+    }
+
+    /** Work done under the login lock. */
+    interface LoginWork<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * The refresh token of the login short commands continue, or null when none is saved or it
+     * does not open with this password (then the caller logs in again).
+     */
+    String loginToken(char[] password) throws IOException {
+        Path file = dir.resolve(LOGIN);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return new String(KeyAtRest.openSecret(Files.readAllBytes(file), password), StandardCharsets.UTF_8);
+        } catch (CryptoException e) {
+            return null;
+        }
+    }
+
+    /** Saves the refresh token sealed with the password (crypto.md §8), replacing the file in one step. */
+    void saveLoginToken(String refreshToken, char[] password) throws IOException {
+        Path tmp = dir.resolve(LOGIN + ".tmp");
+        Files.write(tmp, KeyAtRest.sealSecret(refreshToken.getBytes(StandardCharsets.UTF_8), password));
+        ownerOnly(tmp);
+        Files.move(tmp, dir.resolve(LOGIN), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system; the file is still encrypted
         }
     }
 

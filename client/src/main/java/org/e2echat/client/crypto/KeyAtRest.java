@@ -22,10 +22,14 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  *          || uint8 aead (1 = AES-256-GCM) || field(nonce, 12 bytes)
  * sealed = header || field(AES-256-GCM(key, nonce, aad = header, PrivateKeyMaterial encoding))
  * </pre>
+ *
+ * <p>{@link #sealSecret} uses the same layout with the label {@code "e2echat/secret-at-rest/v1"}
+ * and the secret's bytes as the plaintext.
  */
 public final class KeyAtRest {
 
     private static final String LABEL = "e2echat/key-at-rest/v1";
+    private static final String SECRET_LABEL = "e2echat/secret-at-rest/v1";
     private static final int KDF_ARGON2ID = 1;
     private static final int AEAD_AES_256_GCM = 1;
     private static final int SALT_BYTES = 16;
@@ -67,6 +71,30 @@ public final class KeyAtRest {
 
     public static byte[] seal(PrivateKeyMaterial keys, char[] passphrase, Argon2Settings settings, SecureRandom random) {
         Objects.requireNonNull(keys, "keys");
+        byte[] plaintext = keys.encode();
+        try {
+            return sealBytes(LABEL, plaintext, passphrase, settings, random);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    /**
+     * Seals a small device-local secret other than keys (the CLI's refresh token) the same way,
+     * under its own label, so neither kind can be opened as the other.
+     */
+    public static byte[] sealSecret(byte[] secret, char[] passphrase) {
+        Objects.requireNonNull(secret, "secret");
+        return sealBytes(SECRET_LABEL, secret, passphrase, Argon2Settings.DEFAULT, RANDOM);
+    }
+
+    /** Opens what {@link #sealSecret} produced; a wrong passphrase is a {@link WrongPassphraseException}. */
+    public static byte[] openSecret(byte[] sealed, char[] passphrase) throws CryptoException {
+        return openBytes(SECRET_LABEL, sealed, passphrase);
+    }
+
+    private static byte[] sealBytes(String label, byte[] plaintext, char[] passphrase, Argon2Settings settings,
+            SecureRandom random) {
         Objects.requireNonNull(settings, "settings");
         if (passphrase == null || passphrase.length == 0) {
             throw new IllegalArgumentException("an empty passphrase protects nothing");
@@ -75,15 +103,13 @@ public final class KeyAtRest {
         random.nextBytes(salt);
         byte[] nonce = new byte[AesGcm.NONCE_BYTES];
         random.nextBytes(nonce);
-        byte[] header = header(settings.memoryKiB(), settings.iterations(), settings.parallelism(), salt, nonce);
+        byte[] header = header(label, settings.memoryKiB(), settings.iterations(), settings.parallelism(), salt, nonce);
         byte[] key = deriveKey(passphrase, salt, settings.memoryKiB(), settings.iterations(), settings.parallelism());
-        byte[] plaintext = keys.encode();
         try {
             byte[] ciphertext = AesGcm.seal(key, nonce, header, plaintext);
             return Canonical.continuing(header).field(ciphertext).toByteArray();
         } finally {
             Arrays.fill(key, (byte) 0);
-            Arrays.fill(plaintext, (byte) 0);
         }
     }
 
@@ -92,10 +118,19 @@ public final class KeyAtRest {
      * GCM authenticates, so it can never yield wrong keys.
      */
     public static PrivateKeyMaterial open(byte[] sealed, char[] passphrase) throws CryptoException {
+        byte[] plaintext = openBytes(LABEL, sealed, passphrase);
+        try {
+            return PrivateKeyMaterial.decode(plaintext);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    private static byte[] openBytes(String label, byte[] sealed, char[] passphrase) throws CryptoException {
         Objects.requireNonNull(sealed, "sealed");
         Objects.requireNonNull(passphrase, "passphrase");
         Canonical.Reader r = new Canonical.Reader(sealed);
-        r.expectLabel(LABEL);
+        r.expectLabel(label);
         int kdf = r.u8();
         int argon2Version = r.u8();
         long memoryKiB = r.u32();
@@ -118,23 +153,18 @@ public final class KeyAtRest {
         }
         byte[] header = Arrays.copyOfRange(sealed, 0, headerEnd);
         byte[] key = deriveKey(passphrase, salt, (int) memoryKiB, (int) iterations, (int) parallelism);
-        byte[] plaintext;
         try {
-            plaintext = AesGcm.open(key, nonce, header, ciphertext);
+            return AesGcm.open(key, nonce, header, ciphertext);
         } catch (DecryptionException e) {
-            throw new WrongPassphraseException("wrong passphrase, or the stored keys were altered", e);
+            throw new WrongPassphraseException("wrong passphrase, or the stored data was altered", e);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
-        try {
-            return PrivateKeyMaterial.decode(plaintext);
-        } finally {
-            Arrays.fill(plaintext, (byte) 0);
-        }
     }
 
-    private static byte[] header(int memoryKiB, int iterations, int parallelism, byte[] salt, byte[] nonce) {
-        return Canonical.label(LABEL)
+    private static byte[] header(String label, int memoryKiB, int iterations, int parallelism, byte[] salt,
+            byte[] nonce) {
+        return Canonical.label(label)
                 .u8(KDF_ARGON2ID).u8(Argon2Parameters.ARGON2_VERSION_13)
                 .u32(memoryKiB).u32(iterations).u32(parallelism)
                 .field(salt)

@@ -154,14 +154,49 @@ public final class ChatClient implements AutoCloseable {
      */
     public static ChatClient restore(Endpoints endpoints, String userId, String username, String password,
             List<Identity> identities) {
+        ChatClient client = withIdentities(endpoints, userId, username, password, identities);
+        client.login();
+        return client;
+    }
+
+    private static ChatClient withIdentities(Endpoints endpoints, String userId, String username, String password,
+            List<Identity> identities) {
         if (identities.isEmpty()) {
             throw new IllegalArgumentException("at least one identity is needed");
         }
         Identity current = identities.stream().max(java.util.Comparator.comparingInt(Identity::keyVersion)).get();
         ChatClient client = new ChatClient(endpoints, username, password, current, userId);
         identities.forEach(i -> client.ownIdentities.put(i.keyVersion(), i));
-        client.login();
         return client;
+    }
+
+    /**
+     * Like {@link #restore}, but continues an earlier login with its refresh token instead of the
+     * password (no login attempt is spent); when that token is refused (spent, revoked, expired)
+     * it logs in with the password instead. Save {@link #refreshToken()} afterwards: the one
+     * given here is spent.
+     */
+    public static ChatClient resume(Endpoints endpoints, String userId, String username, String password,
+            List<Identity> identities, String refreshToken) {
+        ChatClient client = withIdentities(endpoints, userId, username, password, identities);
+        client.refreshToken = refreshToken;
+        try {
+            client.refresh();
+        } catch (ChatApiException e) {
+            if (e.status() != 401) {
+                throw e;
+            }
+            client.login();
+        }
+        return client;
+    }
+
+    /**
+     * The current refresh token, to continue this login in a later process ({@link #resume}).
+     * It is a credential: store it only encrypted, never log it.
+     */
+    public String refreshToken() {
+        return refreshToken;
     }
 
     /** This user's identity at {@code keyVersion} (private keys included), for saving it encrypted at rest. */

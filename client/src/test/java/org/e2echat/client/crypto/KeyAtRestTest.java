@@ -130,4 +130,15 @@ class KeyAtRestTest {
         r.u32();
         return r.field();
     }
+
+    @Test
+    void aSecretSealsUnderItsOwnLabelSoKeysAndSecretsNeverOpenAsEachOther() throws CryptoException {
+        byte[] secret = "an opaque refresh token".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] sealedSecret = KeyAtRest.sealSecret(secret, PASSPHRASE);
+        assertArrayEquals(secret, KeyAtRest.openSecret(sealedSecret, PASSPHRASE));
+        assertThrows(WrongPassphraseException.class, () -> KeyAtRest.openSecret(sealedSecret, "nope".toCharArray()));
+        assertThrows(MalformedDataException.class, () -> KeyAtRest.open(sealedSecret, PASSPHRASE));
+        assertThrows(MalformedDataException.class, () -> KeyAtRest.openSecret(sealed, PASSPHRASE));
+        new Canonical.Reader(sealedSecret).expectLabel("e2echat/secret-at-rest/v1");
+    }
 }

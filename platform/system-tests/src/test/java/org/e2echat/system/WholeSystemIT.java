@@ -461,6 +461,17 @@ class WholeSystemIT {
         CliRun damaged = cli(ginaHome, PASSWORD, "", "safety-number", frank);
         assertEquals(1, damaged.code(), damaged.out());
         assertTrue(damaged.err().startsWith("error: the pinned keys in this --home are damaged"), damaged.err());
+        // Short commands continue one login with its sealed refresh token: a burst of twelve commands
+        // in a few seconds spends no login attempt (user-service allows ten per minute).
+        Path hankHome = LOGS.resolve("cli-hank-" + UUID.randomUUID());
+        assertEquals(0, cli(hankHome, PASSWORD, "", "register", "hank-" + UUID.randomUUID().toString().substring(0, 8),
+                "Hank").code());
+        for (int i = 0; i < 12; i++) {
+            CliRun burst = cli(hankHome, PASSWORD, "", "whoami");
+            assertEquals(0, burst.code(), "command " + i + ": " + burst.err());
+        }
+        assertTrue(new String(Files.readAllBytes(hankHome.resolve("login.sealed")), StandardCharsets.ISO_8859_1)
+                .contains("e2echat/secret-at-rest/v1"), "the refresh token is stored sealed");
         CliRun unknown = cli(daveHome, PASSWORD, "", "dance");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("usage: e2echat"), unknown.err());
