@@ -109,33 +109,45 @@ final class Profile {
     /**
      * Rewrites the saved pins as {@code update} computes them from what is on disk now, holding a
      * lock on the profile so two CLI processes (a {@code chat} and a short command) do not lose
-     * each other's pins; the file is replaced in one step, so a crash leaves the old or the new one.
+     * each other's pins.
      */
-    private synchronized void updatePins(UnaryOperator<String> update) throws IOException {
-        try (FileChannel lock = FileChannel.open(dir.resolve(PINS + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock held = lock.lock()) {
-            String next = update.apply(pins());
-            Path tmp = dir.resolve(PINS + ".tmp");
-            Files.writeString(tmp, next);
-            Files.move(tmp, dir.resolve(PINS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+    private void updatePins(UnaryOperator<String> update) throws IOException {
+        locked(PINS, () -> {
+            replace(PINS, update.apply(pins()).getBytes(StandardCharsets.UTF_8), false);
+            return null;
+        });
     }
 
     /**
      * Runs {@code work} holding the profile's login lock, so two CLI runs never spend the same
      * refresh token (the server would take the second use for theft and revoke the login).
      */
-    synchronized <T> T underLoginLock(LoginWork<T> work) throws IOException {
+    <T> T underLoginLock(LockedWork<T> work) throws IOException {
+        return locked(LOGIN, work);
+    }
+
+    /** Work done while holding one of the profile's file locks. */
+    interface LockedWork<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code work} holding {@code <name>.lock}: against other CLI processes and other threads here. */
+    private synchronized <T> T locked(String name, LockedWork<T> work) throws IOException {
         Files.createDirectories(dir);
-        try (FileChannel lock = FileChannel.open(dir.resolve(LOGIN + ".lock"), StandardOpenOption.CREATE,
+        try (FileChannel lock = FileChannel.open(dir.resolve(name + ".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock held = lock.lock()) {
             return work.run();
         }
     }
 
-    /** Work done under the login lock. */
-    interface LoginWork<T> {
-        T run() throws IOException;
+    /** Replaces {@code name} in one step, so a crash leaves the old or the new file, never half of one. */
+    private void replace(String name, byte[] content, boolean ownerOnly) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.write(tmp, content);
+        if (ownerOnly) {
+            ownerOnly(tmp);
+        }
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -156,10 +168,7 @@ final class Profile {
 
     /** Saves the refresh token sealed with the password (crypto.md §8), replacing the file in one step. */
     void saveLoginToken(String refreshToken, char[] password) throws IOException {
-        Path tmp = dir.resolve(LOGIN + ".tmp");
-        Files.write(tmp, KeyAtRest.sealSecret(refreshToken.getBytes(StandardCharsets.UTF_8), password));
-        ownerOnly(tmp);
-        Files.move(tmp, dir.resolve(LOGIN), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        replace(LOGIN, KeyAtRest.sealSecret(refreshToken.getBytes(StandardCharsets.UTF_8), password), true);
     }
 
     private static void ownerOnly(Path file) throws IOException {

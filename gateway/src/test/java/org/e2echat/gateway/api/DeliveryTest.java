@@ -29,7 +29,6 @@ import org.e2echat.gateway.domain.ConnectionRegistry;
 import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestEvents;
 import org.e2echat.testsupport.TestUser;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,12 +42,6 @@ class DeliveryTest {
     @TestHTTPResource("/ws")
     URI http;
 
-    @ConfigProperty(name = "e2echat.session-service.url")
-    String sessionService;
-
-    @ConfigProperty(name = "e2echat.message-service.url")
-    String messageService;
-
     @Inject
     ConnectionRegistry registry;
 
@@ -58,7 +51,7 @@ class DeliveryTest {
     @BeforeEach
     void setUp() {
         ws = URI.create(http.toString().replaceFirst("^http", "ws"));
-        chat = new Chat(sessionService, messageService);
+        chat = Chat.fromConfig();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").statusCode() == 200);
     }
 

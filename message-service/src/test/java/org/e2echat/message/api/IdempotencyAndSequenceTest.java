@@ -22,21 +22,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestUser;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class IdempotencyAndSequenceTest {
 
-    @ConfigProperty(name = "e2echat.session-service.url")
-    String sessionService;
-
     Chat chat;
 
     @BeforeEach
     void setUp() {
-        chat = new Chat(sessionService, null);
+        chat = Chat.fromConfig();
     }
 
     @Test

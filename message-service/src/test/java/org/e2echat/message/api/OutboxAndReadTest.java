@@ -24,7 +24,6 @@ import org.e2echat.testsupport.TestEvents;
 import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestUser;
 import org.e2echat.testsupport.TopicRecorder;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,14 +32,11 @@ class OutboxAndReadTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @ConfigProperty(name = "e2echat.session-service.url")
-    String sessionService;
-
     Chat chat;
 
     @BeforeEach
     void setUp() {
-        chat = new Chat(sessionService, null);
+        chat = Chat.fromConfig();
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.stream.Stream;
 import org.e2echat.testsupport.PeerServicesResource;
 import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestUser;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,14 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
         initArgs = @ResourceArg(name = "services", value = "session-service"))
 class SendMessageTest {
 
-    @ConfigProperty(name = "e2echat.session-service.url")
-    String sessionService;
-
     Chat chat;
 
     @BeforeEach
     void setUp() {
-        chat = new Chat(sessionService, null);
+        chat = Chat.fromConfig();
     }
 
     @Test

@@ -57,6 +57,7 @@ import org.e2echat.infra.FreePorts;
 import org.e2echat.infra.LocalInfra;
 import org.e2echat.infra.stack.ServiceProcess;
 import org.e2echat.infra.stack.ServiceSpec;
+import org.e2echat.testsupport.TestJwt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,7 +141,7 @@ class WholeSystemIT {
         ServiceSpec.ALL.forEach(s -> ports.put(s, FreePorts.find()));
         // One signing key for both user-service instances (the operator's generator makes it), and a
         // clock skew of 1 s, so that an expired access token is soon refused (smallrye-jwt ignores 0).
-        env.put("JWT_SIGNING_JWK", newSigningKey());
+        env.put("JWT_SIGNING_JWK", TestJwt.operatorSigningJwk(ROOT));
         env.put("MP_JWT_VERIFY_CLOCK_SKEW", "1");
         env.put("E2ECHAT_USERS_JWT_CLOCK_SKEW", "1s");
         env.put("MONGODB_URL", infra.mongo().connectionString());
@@ -176,15 +177,6 @@ class WholeSystemIT {
         retired.add(old);
         services.set(services.indexOf(old), restarted);
         restarted.awaitReady(READY, () -> false);
-    }
-
-    /** A new private signing JWK from deploy/k8s/NewSigningKey.java, run as operators run it. */
-    private static String newSigningKey() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                ROOT.resolve("deploy/k8s/NewSigningKey.java").toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
-        return out;
     }
 
     private static URI url(Map<ServiceSpec, Integer> ports, int index) {

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.e2echat.contracts.identity.IdentityEncoding;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Drives real services in tests: sessions on session-service, messages on message-service (each
@@ -28,6 +30,17 @@ public final class Chat {
     public Chat(String sessionServiceUrl, String messageServiceUrl) {
         this.sessionService = sessionServiceUrl;
         this.messageService = messageServiceUrl;
+    }
+
+    /**
+     * The services where the application under test finds them: {@code e2echat.session-service.url}
+     * and {@code e2echat.message-service.url} when it calls them as peers, itself where it has no
+     * such property (message-service has no URL for itself).
+     */
+    public static Chat fromConfig() {
+        Config config = ConfigProvider.getConfig();
+        return new Chat(config.getOptionalValue("e2echat.session-service.url", String.class).orElse(null),
+                config.getOptionalValue("e2echat.message-service.url", String.class).orElse(null));
     }
 
     public List<TestUser> users(int n) {

@@ -3,9 +3,12 @@ package org.e2echat.testsupport;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.e2echat.infra.stack.ServiceProcess;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
@@ -25,6 +28,21 @@ public final class TestJwt implements QuarkusTestResourceLifecycleManager {
 
     private static EllipticCurveJsonWebKey key;
     private static Path jwksFile;
+
+    /**
+     * A new private signing JWK printed by the operators' generator {@code deploy/k8s/NewSigningKey.java}
+     * under {@code projectRoot}, run the way operators run it.
+     */
+    public static String operatorSigningJwk(Path projectRoot) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(ServiceProcess.javaBinary(),
+                projectRoot.resolve("deploy/k8s/NewSigningKey.java").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("NewSigningKey.java failed: " + out);
+        }
+        return out;
+    }
 
     /** Mints tokens signed with the test key. */
     public static TokenForge forge() {

@@ -15,8 +15,6 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.e2echat.testsupport.TestUser;
-import org.e2echat.session.persistence.KnownUserMongoRepository;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,14 +34,7 @@ class AuthorizationMatrixTest {
     }
 
     @Inject
-    KnownUserMongoRepository directory;
-
     Fixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new Fixture(directory);
-    }
 
     World world() {
         List<TestUser> p = fixture.people(6);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.e2echat.testsupport.TestUser;
-import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.junit.jupiter.api.Test;
 
 /** An epoch older than the policy allows requires a rekey, found by the periodic check. */
@@ -30,11 +29,11 @@ class EpochAgePolicyTest {
     }
 
     @Inject
-    KnownUserMongoRepository directory;
+    Fixture fixture;
 
     @Test
     void anOldEpochRequiresARekeyAndARotationStartsAFreshOne() {
-        List<TestUser> p = new Fixture(directory).people(2);
+        List<TestUser> p = fixture.people(2);
         String id = group(p.get(0), p.subList(1, 2));
         Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 p.get(0).as().get("/v1/sessions/" + id).then().body("rekeyRequired", equalTo(true))

@@ -1,6 +1,8 @@
 package org.e2echat.session.api;
 
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +24,12 @@ import org.e2echat.testsupport.TestUser;
  * Test people and sessions: users come into being the way they do in production, as
  * {@code chat.users} events on the real broker; tokens come from the shared test key.
  */
+@Singleton
 final class Fixture {
 
     private final KnownUserMongoRepository directory;
 
+    @Inject
     Fixture(KnownUserMongoRepository directory) {
         this.directory = directory;
     }

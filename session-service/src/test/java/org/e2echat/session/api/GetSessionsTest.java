@@ -13,22 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.e2echat.testsupport.TestUser;
-import org.e2echat.session.persistence.KnownUserMongoRepository;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class GetSessionsTest {
 
     @Inject
-    KnownUserMongoRepository directory;
-
     Fixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new Fixture(directory);
-    }
 
     @Test
     void sessionsAreOrderedByLastActivityAndPaged() {

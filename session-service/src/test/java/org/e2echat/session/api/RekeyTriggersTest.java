@@ -23,9 +23,7 @@ import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.infra.LocalInfra;
 import org.e2echat.testsupport.TestUser;
-import org.e2echat.session.persistence.KnownUserMongoRepository;
 import org.e2echat.testsupport.TopicRecorder;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every trigger sets rekey-required, refuses sends until a rotation, and tells exactly the right people. */
@@ -35,14 +33,7 @@ class RekeyTriggersTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    KnownUserMongoRepository directory;
-
     Fixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new Fixture(directory);
-    }
 
     @Test
     void removalTellsTheRemovedMemberThenOnlyTheOthers() throws Exception {

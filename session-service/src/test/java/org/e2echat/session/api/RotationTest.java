@@ -18,22 +18,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.e2echat.testsupport.TestUser;
-import org.e2echat.session.persistence.KnownUserMongoRepository;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class RotationTest {
 
     @Inject
-    KnownUserMongoRepository directory;
-
     Fixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new Fixture(directory);
-    }
 
     @Test
     void anyMemberRotatesToTheNextEpochAndOnlyTheNextEpoch() {

@@ -19,22 +19,13 @@ import java.util.Map;
 import java.util.UUID;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.testsupport.TestUser;
-import org.e2echat.session.persistence.KnownUserMongoRepository;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class SessionCreationTest {
 
     @Inject
-    KnownUserMongoRepository directory;
-
     Fixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new Fixture(directory);
-    }
 
     @Test
     void groupIsCreatedAtEpochOneAndEachMemberGetsOnlyTheirOwnEnvelope() {

@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import org.e2echat.testsupport.TestJwt;
 import org.e2echat.user.config.UserServiceConfig;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
@@ -52,11 +51,7 @@ class SigningKeysTest {
 
     @Test
     void theKeyGeneratorForOperatorsPrintsAKeyThisServiceSignsWith() throws Exception {
-        Path generator = Path.of("../deploy/k8s/NewSigningKey.java").toAbsolutePath().normalize();
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                generator.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        String out = TestJwt.operatorSigningJwk(Path.of("..").toAbsolutePath().normalize());
         SigningKeys keys = new SigningKeys(config(Optional.of(out), Optional.empty()));
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload("probe");

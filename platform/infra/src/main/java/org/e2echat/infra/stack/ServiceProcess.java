@@ -131,7 +131,8 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    static String javaBinary() {
+    /** The java launcher of the running JDK. */
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }
