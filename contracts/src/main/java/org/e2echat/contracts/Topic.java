@@ -12,8 +12,11 @@ public record Topic(String name, int partitions, String keyedBy) {
     /** Key rotated, key revoked, user deleted. */
     public static final Topic USERS = new Topic("chat.users", 3, "userId");
 
+    /** Records a consumer could not handle after its retries, with where they came from and why. */
+    public static final Topic DEAD_LETTERS = new Topic("chat.dead-letters", 1, "original key");
+
     /** Every topic the system uses, in the order operators usually read them. */
-    public static final List<Topic> ALL = List.of(MESSAGES, SESSIONS, USERS);
+    public static final List<Topic> ALL = List.of(MESSAGES, SESSIONS, USERS, DEAD_LETTERS);
 
     public Topic {
         if (name == null || name.isBlank()) {

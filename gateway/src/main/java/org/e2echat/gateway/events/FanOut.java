@@ -3,6 +3,7 @@ package org.e2echat.gateway.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,20 +50,23 @@ public class FanOut implements HealthCheck {
 
     private final ConnectionRegistry registry;
     private final ObjectMapper json;
-    private final Object bootstrap;
+    private final Map<String, Object> kafkaConfig;
+    private final MeterRegistry meters;
     private volatile TopicConsumer consumer;
     private volatile boolean stopping;
 
     public FanOut(ConnectionRegistry registry, ObjectMapper json,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry meters) {
         this.registry = registry;
         this.json = json;
-        this.bootstrap = kafkaConfig.get("bootstrap.servers");
+        this.kafkaConfig = kafkaConfig;
+        this.meters = meters;
     }
 
     void start(@Observes StartupEvent event) {
-        consumer = new TopicConsumer(bootstrap, "gateway-" + UUID.randomUUID(),
-                List.of(Topic.MESSAGES.name(), Topic.SESSIONS.name(), Topic.USERS.name()), "latest", this::onEvent);
+        consumer = new TopicConsumer(kafkaConfig, TopicConsumer.Options.of("gateway-" + UUID.randomUUID(),
+                List.of(Topic.MESSAGES.name(), Topic.SESSIONS.name(), Topic.USERS.name()), "latest",
+                TopicConsumer.OnFailure.DEAD_LETTER), this::onEvent, meters);
     }
 
     /** The first step of shutdown: clients get 1001 (reconnect elsewhere) before anything else stops. */
@@ -101,7 +105,12 @@ public class FanOut implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("Gateway fan-out consumer").status(live()).build();
+        var b = HealthCheckResponse.named("Gateway fan-out consumer").status(live());
+        TopicConsumer c = consumer;
+        if (c != null) {
+            c.health().forEach((k, v) -> b.withData(k, String.valueOf(v)));
+        }
+        return b.build();
     }
 
     void onEvent(ConsumerRecord<String, String> record) {

@@ -1,5 +1,7 @@
 package org.e2echat.message.config;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,8 +20,10 @@ public class MessageServiceWiring {
     @Produces
     @ApplicationScoped
     MessageService messageService(MessageMongoRepository store, SessionAccess sessions, MessagePublisher publisher,
-            MessageServiceConfig config) {
-        return new MessageService(store, sessions, publisher::wake, config.maxCiphertextBytes(),
+            MessageServiceConfig config, MeterRegistry registry) {
+        Counter seqRetries = Counter.builder("e2echat_messages_seq_retries")
+                .description("Sends that lost a seq to a concurrent send and numbered again").register(registry);
+        return new MessageService(store, sessions, publisher::wake, seqRetries::increment, config.maxCiphertextBytes(),
                 config.defaultPageSize(), config.maxPageSize(), Clock.systemUTC());
     }
 

@@ -45,16 +45,22 @@ public final class MessageService {
     private final MessageStore store;
     private final SessionAccess sessions;
     private final Runnable published;
+    private final Runnable seqRetried;
     private final int maxCiphertextBytes;
     private final int defaultPageSize;
     private final int maxPageSize;
     private final Clock clock;
 
-    public MessageService(MessageStore store, SessionAccess sessions, Runnable published, int maxCiphertextBytes,
-            int defaultPageSize, int maxPageSize, Clock clock) {
+    /**
+     * @param published called after a new message is stored (wakes the outbox relay)
+     * @param seqRetried called each time a seq was taken by a concurrent send and numbering retries
+     */
+    public MessageService(MessageStore store, SessionAccess sessions, Runnable published, Runnable seqRetried,
+            int maxCiphertextBytes, int defaultPageSize, int maxPageSize, Clock clock) {
         this.store = store;
         this.sessions = sessions;
         this.published = published;
+        this.seqRetried = seqRetried;
         this.maxCiphertextBytes = maxCiphertextBytes;
         this.defaultPageSize = defaultPageSize;
         this.maxPageSize = maxPageSize;
@@ -135,6 +141,7 @@ public final class MessageService {
                                                     "This nonce was already used in this session and epoch; "
                                                             + "encrypt again with a fresh random nonce.");
                                         }
+                                        seqRetried.run();
                                         throw new SeqTaken();
                                     });
                         });

@@ -12,6 +12,7 @@ import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import org.bson.Document;
@@ -45,8 +46,8 @@ public class MessageMongoRepository
                         new IndexOptions().unique(true).name("session_sender_client")))
                 .flatMap(v -> c.createIndex(Indexes.ascending("sessionId", "epoch", "nonce"),
                         new IndexOptions().unique(true).name("session_epoch_nonce")))
-                .flatMap(v -> c.createIndex(Indexes.ascending("published", "sessionId", "seq"),
-                        new IndexOptions().name("unpublished")))
+                .flatMap(v -> c.createIndex(Indexes.ascending("serverTime"), new IndexOptions().name("outbox_pending")
+                        .partialFilterExpression(Filters.eq("published", false))))
                 .replaceWithVoid();
     }
 
@@ -100,16 +101,36 @@ public class MessageMongoRepository
                 .map(docs -> docs.stream().map(MessageDocument::toDomain).toList());
     }
 
+    /**
+     * The oldest unpublished messages across sessions (first in, first out, so a backlog is served
+     * fairly), sent in seq order within each session.
+     */
     @Override
     public Uni<List<Pending>> pending(int limit) {
-        return find("published", Sort.ascending("sessionId", "seq"), false).page(0, limit).list()
-                .map(docs -> docs.stream().map(d -> new Pending(d.id, d.sessionId, List.of(event(d)))).toList());
+        return find("published", Sort.ascending("serverTime", "seq"), false).page(0, limit).list()
+                .map(docs -> OutboxStore.each(docs.stream()
+                        .sorted(Comparator.comparing((MessageDocument d) -> d.sessionId).thenComparingLong(d -> d.seq))
+                        .toList(), d -> d.id, d -> new Pending(d.id, d.sessionId, List.of(event(d)))));
     }
 
     @Override
     public Uni<Void> remove(String messageId, List<String> eventIds) {
         return mongoCollection().updateOne(Filters.eq("_id", messageId), Updates.set("published", true))
                 .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> removeAll(List<Pending> published) {
+        if (published.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return mongoCollection().updateMany(Filters.in("_id", published.stream().map(Pending::documentId).toList()),
+                Updates.set("published", true)).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Long> backlog() {
+        return count("published", false);
     }
 
     /** The event's id is the message id, so a republished message is recognisably the same event. */

@@ -2,6 +2,7 @@ package org.e2echat.session.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -31,8 +32,9 @@ import org.jboss.logging.Logger;
  * What session-service hears: {@code chat.users} (the user projection, rekeys on key changes,
  * removal of deleted users) and {@code chat.messages} (activity summary, message-count policy);
  * plus the periodic epoch-age check. Both consumers start from the earliest offset of their group,
- * so the projection is complete; handlers are idempotent except the policy message count, which a
- * redelivery can only overcount (an earlier rekey, never a later one).
+ * so the projection is complete, and restart by themselves after any failure. A user event that
+ * cannot be handled blocks its partition until it can; a message event is dead-lettered after its
+ * retries.
  */
 @ApplicationScoped
 public class SessionEventConsumers {
@@ -42,25 +44,31 @@ public class SessionEventConsumers {
 
     private final SessionService sessions;
     private final ObjectMapper json;
-    private final Object bootstrap;
+    private final Map<String, Object> kafkaConfig;
+    private final MeterRegistry registry;
     private final Duration policyCheck;
     private TopicConsumer users;
     private TopicConsumer messages;
     private ScheduledExecutorService policy;
 
     public SessionEventConsumers(SessionService sessions, ObjectMapper json,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, SessionServiceConfig config) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, SessionServiceConfig config,
+            MeterRegistry registry) {
         this.sessions = sessions;
         this.json = json;
-        this.bootstrap = kafkaConfig.get("bootstrap.servers");
+        this.kafkaConfig = kafkaConfig;
+        this.registry = registry;
         this.policyCheck = config.policy().checkInterval();
     }
 
     void start(@Observes StartupEvent event) {
-        users = new TopicConsumer(bootstrap, "session-service.users", List.of(Topic.USERS.name()), "earliest",
-                this::onUserEvent);
-        messages = new TopicConsumer(bootstrap, "session-service.messages", List.of(Topic.MESSAGES.name()), "earliest",
-                this::onMessageEvent);
+        // A user event is never skipped: a lost UserDeleted or UserKeyRevoked would leave a deleted
+        // user a member, or a revoked key without a rekey.
+        users = new TopicConsumer(kafkaConfig, TopicConsumer.Options.of("session-service.users",
+                List.of(Topic.USERS.name()), "earliest", TopicConsumer.OnFailure.BLOCK), this::onUserEvent, registry);
+        messages = new TopicConsumer(kafkaConfig, TopicConsumer.Options.of("session-service.messages",
+                List.of(Topic.MESSAGES.name()), "earliest", TopicConsumer.OnFailure.DEAD_LETTER), this::onMessageEvent,
+                registry);
         policy = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "epoch-age-policy"));
         policy.scheduleWithFixedDelay(this::checkEpochAges, policyCheck.toMillis(), policyCheck.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -76,6 +84,11 @@ public class SessionEventConsumers {
         if (messages != null) {
             messages.close();
         }
+    }
+
+    /** Both consumers, for the health check. */
+    public List<TopicConsumer> consumers() {
+        return users == null ? List.of() : List.of(users, messages);
     }
 
     void onUserEvent(ConsumerRecord<String, String> record) {

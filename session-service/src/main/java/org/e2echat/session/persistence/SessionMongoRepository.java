@@ -118,7 +118,12 @@ public class SessionMongoRepository
     @Override
     public Uni<List<Pending>> pending(int limit) {
         return find(OutboxDocument.PENDING).page(0, limit).list()
-                .map(docs -> docs.stream().map(d -> new Pending(d.id, d.id, d.toDomain().outbox())).toList());
+                .map(docs -> OutboxStore.each(docs, d -> d.id, d -> new Pending(d.id, d.id, d.toDomain().outbox())));
+    }
+
+    @Override
+    public Uni<Long> backlog() {
+        return count(OutboxDocument.PENDING);
     }
 
     @Override

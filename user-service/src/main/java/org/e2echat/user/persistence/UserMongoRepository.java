@@ -54,8 +54,15 @@ public class UserMongoRepository
     @Override
     public Uni<List<Pending>> pending(int limit) {
         return find(OutboxDocument.PENDING).page(0, limit).list()
-                .map(docs -> docs.stream().map(UserDocument::toDomain)
-                        .map(u -> new Pending(u.id(), u.id(), u.outbox())).toList());
+                .map(docs -> OutboxStore.each(docs, d -> d.id, d -> {
+                    var u = d.toDomain();
+                    return new Pending(u.id(), u.id(), u.outbox());
+                }));
+    }
+
+    @Override
+    public Uni<Long> backlog() {
+        return count(OutboxDocument.PENDING);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.micrometer.core.instrument.Metrics;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -73,14 +74,54 @@ public class ProblemMapper {
         return builder.build();
     }
 
+    /**
+     * The store cannot be reached or did not confirm a write: 503 with {@code Retry-After}, so
+     * clients retry (a send is idempotent by client message id, so a retry never duplicates).
+     * Other store failures are unexpected.
+     */
+    @ServerExceptionMapper
+    public Response store(com.mongodb.MongoException e, UriInfo uri) {
+        return unexpected(e, uri);
+    }
+
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
+        Throwable store = storeOutage(e);
+        if (store != null) {
+            LOG.warnf("store unavailable on %s: %s", path(uri), store.getClass().getSimpleName());
+            return respond(new Problem("dependency-unavailable", "Service unavailable", 503,
+                    "The data store cannot be reached right now; retry shortly.", path(uri), null))
+                    .header("Retry-After", "2").build();
+        }
         LOG.errorf(e, "unexpected %s on %s", e.getClass().getName(), path(uri));
         return respond(new Problem("internal-error", "Internal server error", 500,
                 "The server failed to handle this request; it has been logged.", path(uri), null)).build();
     }
 
+    /** The store-outage exception wrapped somewhere in {@code e}'s causes (async stages wrap them), or null. */
+    private static Throwable storeOutage(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof com.mongodb.MongoTimeoutException || t instanceof com.mongodb.MongoSocketException
+                    || t instanceof com.mongodb.MongoNotPrimaryException
+                    || t instanceof com.mongodb.MongoNodeIsRecoveringException
+                    || t instanceof com.mongodb.MongoWriteConcernException
+                    || t instanceof com.mongodb.MongoConnectionPoolClearedException
+                    || t instanceof com.mongodb.MongoServerUnavailableException
+                    || t instanceof com.mongodb.MongoExecutionTimeoutException
+                    || t instanceof com.mongodb.MongoInterruptedException) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Every problem answered is counted by status and type ({@code e2echat_problems_total}), so
+     * operators see login throttles (429 rate-limited), store outages (503) and bugs (500).
+     */
     private static Response.ResponseBuilder respond(Problem problem) {
+        Metrics.counter("e2echat_problems", "status", String.valueOf(problem.getStatus()),
+                "type", problem.getType().substring(Problem.TYPE_PREFIX.length())).increment();
         return Response.status(problem.getStatus()).type(Problem.MEDIA_TYPE).entity(problem);
     }
 
