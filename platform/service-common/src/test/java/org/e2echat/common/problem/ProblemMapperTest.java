@@ -27,6 +27,17 @@ class ProblemMapperTest {
     }
 
     @Test
+    void aStoreThatCannotBeReachedIsA503WithRetryAfterNotA500() {
+        for (String probe : new String[] {"/problem-probe/store-down", "/problem-probe/store-down-wrapped"}) {
+            given().get(probe).then()
+                    .statusCode(503)
+                    .header("Retry-After", "2")
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:e2echat:problem:dependency-unavailable"));
+        }
+    }
+
+    @Test
     void rateLimitCarriesRetryAfter() {
         given().get("/problem-probe/limited").then()
                 .statusCode(429)

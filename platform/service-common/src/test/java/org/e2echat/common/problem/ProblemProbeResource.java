@@ -6,7 +6,15 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.reactivestreams.client.MongoClients;
+import io.quarkus.mongodb.impl.ReactiveMongoClientImpl;
+import io.smallrye.mutiny.Uni;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.e2echat.infra.FreePorts;
 
 /** Test-only endpoints that fail in each way the shared mapper must handle. */
 @Path("/problem-probe")
@@ -33,6 +41,29 @@ public class ProblemProbeResource {
     @Path("/crash")
     public String crash() {
         throw new IllegalStateException("secret internal detail");
+    }
+
+    /** A real driver against a port nobody listens on: the store is down. */
+    @GET
+    @Path("/store-down")
+    public Uni<String> storeDown() {
+        return unreachableStore();
+    }
+
+    /** The same failure wrapped the way asynchronous stages wrap it. */
+    @GET
+    @Path("/store-down-wrapped")
+    public Uni<String> storeDownWrapped() {
+        return unreachableStore().onFailure().transform(CompletionException::new);
+    }
+
+    private static Uni<String> unreachableStore() {
+        MongoClientSettings settings = MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString("mongodb://127.0.0.1:" + FreePorts.find()))
+                .applyToClusterSettings(c -> c.serverSelectionTimeout(300, TimeUnit.MILLISECONDS)).build();
+        ReactiveMongoClientImpl client = new ReactiveMongoClientImpl(MongoClients.create(settings));
+        return client.getDatabase("probe").getCollection("probe").find().collect().first()
+                .map(d -> "found").eventually(client::close);
     }
 
     @GET
