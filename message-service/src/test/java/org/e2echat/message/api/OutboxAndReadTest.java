@@ -9,14 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
+import org.bson.Document;
 import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.infra.LocalInfra;
@@ -25,6 +29,7 @@ import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestUser;
 import org.e2echat.testsupport.TopicRecorder;
 import org.junit.jupiter.api.BeforeEach;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -33,6 +38,12 @@ class OutboxAndReadTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     Chat chat;
+
+    @Inject
+    ReactiveMongoClient mongo;
+
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String database;
 
     @BeforeEach
     void setUp() {
@@ -59,20 +70,34 @@ class OutboxAndReadTest {
     }
 
     @Test
-    void aMessageStoredWhileTheBrokerIsDownIsPublishedWhenItIsBack() throws Exception {
+    void whileTheBrokerIsDownSendsAreAcceptedTheServiceStaysReadyAndTheBacklogDrainsWhenItIsBack() throws Exception {
         List<TestUser> u = chat.users(2);
         String id = chat.group(u);
-        AtomicReference<String> stored = new AtomicReference<>();
+        List<String> stored = new ArrayList<>();
         LocalInfra.shared().kafka().outage(() -> {
-            stored.set(chat.send(u.get(0), id, message(1)).then().statusCode(201).extract().path("messageId"));
+            for (int i = 0; i < 3; i++) {
+                stored.add(chat.send(u.get(0), id, message(1)).then().statusCode(201).extract().path("messageId"));
+            }
             // stored and readable even though it cannot be published yet
-            chat.read(u.get(1), id, "").then().body("messages.messageId", contains(stored.get()));
+            chat.read(u.get(1), id, "").then().body("messages.messageId", contains(stored.toArray()));
+            // the outbox absorbs the outage: still ready, and the backlog holds what was sent
+            RestAssured.get("/q/health/ready").then().statusCode(200);
+            assertTrue(unpublished(id) >= 3, "the outbox holds the messages sent during the outage");
         });
         try (TopicRecorder events = TopicRecorder.fromBeginning(LocalInfra.shared().kafka().bootstrapServers(),
                 Topic.MESSAGES.name())) {
-            var record = events.await(r -> r.value().contains(stored.get()), Duration.ofSeconds(60));
-            assertEquals(id, record.key());
+            for (String messageId : stored) {
+                var record = events.await(r -> r.value().contains(messageId), Duration.ofSeconds(60));
+                assertEquals(id, record.key());
+            }
         }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> unpublished(id) == 0);
+    }
+
+    private long unpublished(String sessionId) {
+        return mongo.getDatabase(database).getCollection("messages")
+                .countDocuments(new Document("sessionId", sessionId).append("published", false))
+                .await().atMost(Duration.ofSeconds(10));
     }
 
     @Test
