@@ -62,6 +62,7 @@ public final class OutboxRelay {
     private final KafkaProducer<String, String> producer;
     private final KafkaClientMetrics producerMetrics;
     private final ScheduledExecutorService executor;
+    private final ScheduledExecutorService leaseKeeper;
     private final AtomicBoolean passRequested = new AtomicBoolean();
     private final AtomicBoolean ringing = new AtomicBoolean();
     private final AtomicBoolean ringAgain = new AtomicBoolean();
@@ -73,8 +74,7 @@ public final class OutboxRelay {
     private final Counter passFailures;
     private volatile boolean leader;
     private volatile Instant leaseValidUntil = Instant.EPOCH;
-    private Instant nextRenewal = Instant.EPOCH;
-    private Instant nextSweep = Instant.EPOCH;
+    private volatile Instant nextSweep = Instant.EPOCH;
     private long lastDoorbell = -1;
 
     public OutboxRelay(String topic, OutboxStore store, OutboxLease lease, Map<String, Object> kafkaConfig,
@@ -112,13 +112,18 @@ public final class OutboxRelay {
                 .register(registry);
         this.producerMetrics = new KafkaClientMetrics(producer, Tags.of("topic", topic));
         producerMetrics.bindTo(registry);
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "outbox-" + topic);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "outbox-" + topic));
+        this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "outbox-lease-" + topic));
+        // The lease is kept on a thread of its own, so a pass waiting on Kafka does not lose it.
+        leaseKeeper.schedule(this::keepLease, 0, TimeUnit.MILLISECONDS);
         long tick = settings.doorbellInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::tick, 0, tick, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /** Asks for a publish pass soon: now if this replica publishes, otherwise by ringing the doorbell. */
@@ -156,9 +161,6 @@ public final class OutboxRelay {
     private void tick() {
         try {
             Instant now = Instant.now();
-            if (!now.isBefore(nextRenewal)) {
-                renew(now);
-            }
             if (!leader) {
                 return;
             }
@@ -182,7 +184,23 @@ public final class OutboxRelay {
         }
     }
 
-    private void renew(Instant now) {
+    /** Takes or renews the lease, then schedules itself again: soon when held, a little later when not. */
+    private void keepLease() {
+        Duration next = settings.leaseTtl().dividedBy(5);
+        try {
+            next = renew(Instant.now()) ? settings.leaseTtl().dividedBy(3) : next;
+        } catch (Throwable e) {
+            LOG.debugf("keeping the %s lease failed: %s", topic, e.getClass().getSimpleName());
+        } finally {
+            try {
+                leaseKeeper.schedule(this::keepLease, next.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private boolean renew(Instant now) {
         boolean held;
         try {
             held = lease.acquire(now, settings.leaseTtl()).await().atMost(STORE_TIMEOUT);
@@ -192,13 +210,11 @@ public final class OutboxRelay {
         }
         if (held) {
             leaseValidUntil = now.plus(settings.leaseTtl());
-            nextRenewal = now.plus(settings.leaseTtl().dividedBy(3));
             if (!leader) {
                 LOG.infof("this replica now publishes %s", topic);
                 nextSweep = now;
             }
         } else {
-            nextRenewal = now.plus(settings.leaseTtl().dividedBy(5));
             if (leader) {
                 LOG.infof("this replica no longer publishes %s", topic);
             }
@@ -207,6 +223,10 @@ public final class OutboxRelay {
             oldestPendingMillis.set(0);
         }
         leader = held;
+        if (held) {
+            wake();
+        }
+        return held;
     }
 
     /** True while the lease has enough time left to finish a batch before anyone else could take it. */
@@ -235,6 +255,11 @@ public final class OutboxRelay {
         List<OutboxStore.Pending> sendable = new ArrayList<>(batch.size());
         List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
         for (OutboxStore.Pending p : batch) {
+            // Stop issuing sends once one has failed (Kafka unreachable: each further send could
+            // block for max.block.ms) or the lease is running out.
+            if (acks.stream().anyMatch(CompletableFuture::isCompletedExceptionally) || !mayPublish()) {
+                break;
+            }
             if (p.unreadable() != null) {
                 unreadable.increment();
                 LOG.errorf("skipping outbox document %s of %s: cannot be read (%s)", p.documentId(), topic,
@@ -306,6 +331,7 @@ public final class OutboxRelay {
     }
 
     public void close() {
+        leaseKeeper.shutdownNow();
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
