@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * Gives the embedded server MongoDB's single-document atomicity for readers.
+ * Gives the embedded server MongoDB's single-document atomicity for readers, and durable
+ * acknowledgements for writers.
  *
  * <p>mongo-java-server updates stored documents in place under a per-collection lock, but a query
  * answers with references to those same stored documents, and the wire encoder serialises them
@@ -31,6 +32,12 @@ import java.util.function.Supplier;
  * <p>This wrapper runs every command under a read-write lock — reads share it, everything else is
  * exclusive — and deep-copies the reply before releasing it, so what goes on the wire is one
  * consistent version of each document, as with a real MongoDB server.
+ *
+ * <p>Every non-read command also runs {@code commit} before the lock is released and the reply
+ * goes out, so a write is acknowledged only once the store has made it durable, and no reader
+ * can see data that a crash could still take away. Because commits happen only here, between
+ * commands, the stored file never holds half of a command (say, a unique-index entry without
+ * its document).
  */
 final class AtomicReadsBackend implements MongoBackend {
 
@@ -39,10 +46,16 @@ final class AtomicReadsBackend implements MongoBackend {
             "listCollections", "hello", "isMaster", "ismaster", "ping", "buildInfo", "buildinfo");
 
     private final MongoBackend delegate;
+    private final Runnable commit;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
-    AtomicReadsBackend(MongoBackend delegate) {
+    /**
+     * @param commit makes everything written so far durable; runs after every non-read command,
+     *     under the exclusive lock, before its reply is returned (a no-op for a memory backend)
+     */
+    AtomicReadsBackend(MongoBackend delegate, Runnable commit) {
         this.delegate = delegate;
+        this.commit = commit;
     }
 
     @Override
@@ -69,12 +82,38 @@ final class AtomicReadsBackend implements MongoBackend {
     }
 
     private <T> T guarded(String command, Supplier<T> work) {
-        Lock l = READS.contains(command) ? lock.readLock() : lock.writeLock();
-        l.lock();
+        if (READS.contains(command)) {
+            Lock shared = lock.readLock();
+            shared.lock();
+            try {
+                return work.get();
+            } finally {
+                shared.unlock();
+            }
+        }
+        Lock exclusive = lock.writeLock();
+        exclusive.lock();
         try {
-            return work.get();
+            T reply;
+            try {
+                reply = work.get();
+            } catch (RuntimeException | Error failed) {
+                // a failing command may have applied part of its work, which readers are about to see
+                commitAfter(failed);
+                throw failed;
+            }
+            commit.run();
+            return reply;
         } finally {
-            l.unlock();
+            exclusive.unlock();
+        }
+    }
+
+    private void commitAfter(Throwable failed) {
+        try {
+            commit.run();
+        } catch (RuntimeException e) {
+            failed.addSuppressed(e);
         }
     }
 

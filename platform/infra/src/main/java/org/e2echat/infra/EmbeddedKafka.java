@@ -101,6 +101,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.flush.interval.messages", "1");
+        // After a crash the controller keeps the dead incarnation's registration alive for one
+        // session timeout and the restarted broker waits that long to be unfenced (default 9 s).
+        // Broker and controller share this process, so a short session costs no spurious fencing.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
         return p;
     }
 

@@ -131,6 +131,50 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void everyServiceWritesToMongoDbWithAWriteConcernThatSurvivesTheCrashOfOneMember() throws IOException {
+        JsonNode mongo = single("mongodb.yaml", "MongoDBCommunity");
+        JsonNode spec = mongo.path("spec");
+        assertTrue(spec.path("members").asInt() >= 3, "a majority outlives one member only with three or more");
+        Map<String, String> required = Map.of("w", "majority", "journal", "true", "retryWrites", "true");
+        assertEquals(required, options(spec.path("additionalConnectionStringConfig"), required.keySet()),
+                "options the operator appends to every connection string");
+
+        // the operator writes each user's connection string into <resource>-<db>-<user> unless told otherwise
+        Set<String> secrets = new TreeSet<>();
+        for (JsonNode user : spec.path("users")) {
+            Map<String, String> own = options(user.path("additionalConnectionStringConfig"), required.keySet());
+            own.forEach((option, value) -> assertEquals(required.get(option), value,
+                    "user " + user.path("name").asText() + " overrides " + option));
+            secrets.add(user.path("connectionStringSecretName").asText(mongo.path("metadata").path("name").asText()
+                    + "-" + user.path("db").asText("admin") + "-" + user.path("name").asText()));
+        }
+        for (String service : SERVICES) {
+            JsonNode container = ofKind(documents(service + ".yaml"), "Deployment").path("spec").path("template")
+                    .path("spec").path("containers").get(0);
+            List<JsonNode> url = new ArrayList<>();
+            container.path("env").forEach(e -> {
+                if (e.path("name").asText().equals("MONGODB_URL")) {
+                    url.add(e.path("valueFrom").path("secretKeyRef"));
+                }
+            });
+            assertEquals(1, url.size(), service + " sets MONGODB_URL once, from a Secret");
+            assertTrue(secrets.contains(url.get(0).path("name").asText()),
+                    service + " reads MONGODB_URL from " + url.get(0) + ", not from the operator's " + secrets);
+            assertTrue(url.get(0).path("key").asText().startsWith("connectionString.standard"), service);
+        }
+    }
+
+    private static Map<String, String> options(JsonNode config, Set<String> names) {
+        Map<String, String> found = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> option : config.properties()) {
+            if (names.contains(option.getKey())) {
+                found.put(option.getKey(), option.getValue().asText());
+            }
+        }
+        return found;
+    }
+
+    @Test
     void theGatewayScalesHorizontallyAndEveryVariableSetIsDocumentedForOperators() throws IOException {
         JsonNode hpa = ofKind(documents("gateway.yaml"), "HorizontalPodAutoscaler");
         assertEquals("gateway", hpa.path("spec").path("scaleTargetRef").path("name").asText());
