@@ -311,12 +311,23 @@ public final class Cli {
         need(args, 1, "chat SESSION");
         String sessionId = args.get(0);
         client.unwrapOwnEnvelopes(sessionId);
-        client.readAll(sessionId).forEach(this::print);
+        // catch up into the client's timeline (not a separate read), so that live frames continue it
+        // instead of paging the history again and showing it twice
+        client.catchUp(sessionId);
+        client.messages(sessionId).forEach(this::print);
         client.addListener(new ChatListener() {
             @Override
             public void onMessage(ReceivedMessage message) {
                 if (message.sessionId().equals(sessionId) && !message.senderId().equals(client.userId())) {
                     print(message);
+                }
+            }
+
+            @Override
+            public void onTimelineRepaired(String repaired, long fromSeq) {
+                if (repaired.equals(sessionId)) {
+                    out.println("-- the server's history differs from what was shown from #" + fromSeq
+                            + "; its messages follow");
                 }
             }
 

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,6 +59,10 @@ public final class ChatClient implements AutoCloseable {
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(20);
     private static final int PAGE_SIZE = 200;
     private static final int MAX_ROTATION_ATTEMPTS = 5;
+    /** Seqs below {@code lastSeq} that catch-up reads again, to compare them with the server's. */
+    static final int CATCH_UP_OVERLAP = 20;
+    /** Repairs one catch-up makes before it gives up on a server whose history keeps changing. */
+    private static final int MAX_REPAIRS = 3;
 
     private final Endpoints endpoints;
     private final HttpClient http;
@@ -612,60 +617,176 @@ public final class ChatClient implements AutoCloseable {
 
     /**
      * Pages {@code after=lastSeq} until the server has no more, verifying, decrypting and adding
-     * every message not yet processed (protocol.md, catch-up procedure).
+     * every message not yet processed (protocol.md, catch-up procedure). The first page starts
+     * {@value #CATCH_UP_OVERLAP} seqs before {@code lastSeq}, so that messages already held are
+     * compared with the server's again: a seq that comes back with another message id repairs the
+     * timeline ({@link ChatListener#onTimelineRepaired}).
      *
      * @return the number of new messages
      */
     public int catchUp(String sessionId) {
+        Timeline timeline = timeline(sessionId);
         int added = 0;
-        boolean more = true;
-        while (more) {
-            long after = timeline(sessionId).lastSeq();
-            JsonNode page = call("GET", endpoints.messageService(), "/v1/sessions/" + encode(sessionId)
-                    + "/messages?after=" + after + "&limit=" + PAGE_SIZE, null, true);
+        int repairs = 0;
+        long after = Math.max(0, timeline.lastSeq() - CATCH_UP_OVERLAP);
+        while (true) {
+            JsonNode page = page(sessionId, "after=" + after);
+            long highest = after;
+            boolean repaired = false;
             for (JsonNode m : page.path("messages")) {
-                if (accept(m, sessionId)) {
-                    added++;
+                Accepted outcome = accept(m, sessionId);
+                added += outcome.added();
+                if (outcome.repaired()) {
+                    repaired = true;
+                    break;
                 }
+                highest = Math.max(highest, m.path("seq").asLong());
             }
-            more = page.path("hasMore").asBoolean(false) && page.path("messages").size() > 0;
+            if (repaired) {
+                // the repair read the server's history to its end; carry on after it
+                if (++repairs > MAX_REPAIRS) {
+                    throw new IllegalStateException("session " + sessionId + " history keeps changing on the server");
+                }
+                after = timeline.lastSeq();
+                continue;
+            }
+            // this page answered every visible message in (after, highest]; after <= lastSeq
+            timeline.caughtUpTo(highest);
+            if (!page.path("hasMore").asBoolean(false) || page.path("messages").size() == 0) {
+                return added;
+            }
+            after = highest;
         }
-        return added;
     }
 
     /**
      * Reads a session's whole visible history from the server again (scrollback), verified and
-     * decrypted, in seq order, without touching the live timeline.
+     * decrypted, in seq order. The live timeline is not extended by it, but when the server's
+     * answer contradicts it (a seq held under another message id) the timeline is repaired from
+     * this answer ({@link ChatListener#onTimelineRepaired}).
      */
     public List<ReceivedMessage> readAll(String sessionId) {
         List<ReceivedMessage> out = new ArrayList<>();
         long after = 0;
         while (true) {
-            JsonNode page = call("GET", endpoints.messageService(), "/v1/sessions/" + encode(sessionId)
-                    + "/messages?after=" + after + "&limit=" + PAGE_SIZE, null, true);
+            JsonNode page = page(sessionId, "after=" + after);
             for (JsonNode m : page.path("messages")) {
                 out.add(open(m, sessionId));
                 after = Math.max(after, m.path("seq").asLong());
             }
             if (!page.path("hasMore").asBoolean(false) || page.path("messages").size() == 0) {
-                return out;
+                break;
             }
         }
+        Timeline timeline = timeline(sessionId);
+        long from = Long.MAX_VALUE;
+        for (ReceivedMessage m : out) {
+            OptionalLong conflict = timeline.conflict(m.messageId(), m.seq());
+            if (conflict.isPresent()) {
+                from = Math.min(from, conflict.getAsLong());
+            }
+        }
+        if (from != Long.MAX_VALUE) {
+            long fromSeq = from;
+            replace(sessionId, fromSeq, out.stream().filter(m -> m.seq() >= fromSeq).toList());
+        }
+        return out;
     }
 
-    /** Verifies, decrypts and records one stored message; false if it was already processed. */
-    private boolean accept(JsonNode m, String sessionId) {
+    private JsonNode page(String sessionId, String cursor) {
+        return call("GET", endpoints.messageService(), "/v1/sessions/" + encode(sessionId) + "/messages?" + cursor
+                + "&limit=" + PAGE_SIZE, null, true);
+    }
+
+    /** What accepting one stored message did: how many new messages it added, and whether it repaired. */
+    private record Accepted(int added, boolean repaired) {
+        static final Accepted KNOWN = new Accepted(0, false);
+        static final Accepted NEW = new Accepted(1, false);
+    }
+
+    /**
+     * Verifies, decrypts and records one stored message. When the server's claim contradicts the
+     * timeline (its seq is held under another id, or its id under another seq), the timeline is
+     * repaired from the server instead: never are two messages delivered under one seq.
+     */
+    private Accepted accept(JsonNode m, String sessionId) {
         Timeline timeline = timeline(sessionId);
         String messageId = m.path("messageId").asText();
+        OptionalLong conflict = timeline.conflict(messageId, m.path("seq").asLong());
+        if (conflict.isPresent()) {
+            return new Accepted(repair(sessionId, conflict.getAsLong()), true);
+        }
         if (timeline.seen(messageId)) {
-            return false;
+            return Accepted.KNOWN;
         }
         ReceivedMessage received = open(m, sessionId);
         if (!timeline.offer(received)) {
-            return false;
+            return Accepted.KNOWN;
         }
         listeners.forEach(l -> l.onMessage(received));
-        return true;
+        return Accepted.NEW;
+    }
+
+    /**
+     * The server's history contradicts the timeline at {@code conflictSeq}: the local view of the
+     * session is suspect. Walks back from there to the highest seq on which both still agree,
+     * re-reads everything after it, and replaces the timeline from there with the server's answer.
+     *
+     * @return the number of messages new to this client
+     */
+    private int repair(String sessionId, long conflictSeq) {
+        long from = divergence(sessionId, conflictSeq);
+        List<ReceivedMessage> server = new ArrayList<>();
+        long after = from - 1;
+        while (true) {
+            JsonNode page = page(sessionId, "after=" + after);
+            for (JsonNode m : page.path("messages")) {
+                server.add(open(m, sessionId));
+                after = Math.max(after, m.path("seq").asLong());
+            }
+            if (!page.path("hasMore").asBoolean(false) || page.path("messages").size() == 0) {
+                break;
+            }
+        }
+        return replace(sessionId, from, server);
+    }
+
+    /**
+     * The lowest seq of the run of disagreement ending at {@code conflictSeq}: pages back with
+     * {@code before=} until a seq where the server and the timeline hold the same message, or
+     * below the first seq the timeline holds (nothing there to disagree with).
+     */
+    private long divergence(String sessionId, long conflictSeq) {
+        Timeline timeline = timeline(sessionId);
+        long lowestHeld = timeline.firstSeq().orElse(conflictSeq);
+        long from = conflictSeq;
+        long before = conflictSeq;
+        while (before > lowestHeld) {
+            JsonNode page = page(sessionId, "before=" + before);
+            JsonNode messages = page.path("messages");
+            for (JsonNode m : messages) { // descending
+                long seq = m.path("seq").asLong();
+                if (seq < lowestHeld || timeline.holds(seq, m.path("messageId").asText())) {
+                    return from;
+                }
+                from = seq;
+            }
+            if (!page.path("hasMore").asBoolean(false) || messages.size() == 0) {
+                return from;
+            }
+            before = from;
+        }
+        return from;
+    }
+
+    /** Puts the server's complete answer from {@code fromSeq} on into the timeline and tells the listeners. */
+    private int replace(String sessionId, long fromSeq, List<ReceivedMessage> server) {
+        int fresh = timeline(sessionId).replaceFrom(fromSeq, server).size();
+        listeners.forEach(l -> l.onTimelineRepaired(sessionId, fromSeq));
+        for (ReceivedMessage m : server) {
+            listeners.forEach(l -> l.onMessage(m));
+        }
+        return fresh;
     }
 
     /**

@@ -9,6 +9,18 @@ public interface ChatListener {
     default void onMessage(ReceivedMessage message) {
     }
 
+    /**
+     * The server's history of {@code sessionId} contradicted what this client had received (a seq
+     * that came back with another message id, as after a store lost acknowledged messages and
+     * gave their seqs to others): the SDK re-read the session from the server and replaced its
+     * timeline from {@code fromSeq} on with the server's answer. Drop whatever was shown of this
+     * session from {@code fromSeq} on; {@link #onMessage} follows for every message the server
+     * holds there now, in seq order (ones shown before included). {@code ChatClient.messages}
+     * already returns the repaired view.
+     */
+    default void onTimelineRepaired(String sessionId, long fromSeq) {
+    }
+
     /** A session event frame ({@code SessionCreated}, {@code MemberRemoved}, {@code RekeyRequired}, ...). */
     default void onSessionEvent(String event, JsonNode payload) {
     }
