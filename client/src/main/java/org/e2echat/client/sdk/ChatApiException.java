@@ -10,12 +10,24 @@ public class ChatApiException extends RuntimeException {
     private final int status;
     private final String type;
     private final JsonNode problem;
+    private final java.time.Duration retryAfter;
 
     public ChatApiException(int status, String type, String detail, JsonNode problem) {
+        this(status, type, detail, problem, null);
+    }
+
+    /** With the answer's {@code Retry-After} (429 and 503), or {@code null}. */
+    public ChatApiException(int status, String type, String detail, JsonNode problem, java.time.Duration retryAfter) {
         super(status + " " + type + (detail == null ? "" : ": " + detail));
         this.status = status;
         this.type = type;
         this.problem = problem;
+        this.retryAfter = retryAfter;
+    }
+
+    /** How long the server asked to wait before retrying, or {@code null} when it did not say. */
+    public java.time.Duration retryAfter() {
+        return retryAfter;
     }
 
     public int status() {

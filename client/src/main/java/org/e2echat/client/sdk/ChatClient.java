@@ -93,6 +93,7 @@ public final class ChatClient implements AutoCloseable {
     private volatile boolean stayConnected;
     private volatile Duration firstDelay = Duration.ofMillis(500);
     private volatile Duration maxDelay = Duration.ofSeconds(30);
+    private volatile Duration sendRetryWindow = Duration.ofMinutes(2);
 
     private volatile String accessToken;
     private volatile String refreshToken;
@@ -585,7 +586,11 @@ public final class ChatClient implements AutoCloseable {
     /**
      * Encrypts and sends a text message at the session's current epoch (REST). On {@code 409
      * stale-epoch} the new epoch's key is fetched and the same clientMessageId is resent; {@code
-     * 409 rekey-required} is left to the caller, who decides to {@link #rotate}.
+     * 409 rekey-required} is left to the caller, who decides to {@link #rotate}. When the outcome
+     * is unknown — {@code 503} (a store or peer briefly unreachable) or no answer at all (a server
+     * restarting) — the identical request is sent again after {@code Retry-After} or a growing
+     * pause, for up to {@link #sendRetryWindow(Duration)}: the server stores a clientMessageId at
+     * most once and answers a replay with the original seq, so a retry never duplicates.
      *
      * @return the stored message's seq
      */
@@ -602,8 +607,7 @@ public final class ChatClient implements AutoCloseable {
                     .put("clientTime", Instant.now().toString()).put("formatVersion", m.formatVersion())
                     .put("senderKeyVersion", m.senderKeyVersion());
             try {
-                return call("POST", endpoints.messageService(), "/v1/sessions/" + encode(sessionId) + "/messages",
-                        body, true).path("seq").asLong();
+                return sendUntilAnswered(sessionId, body).path("seq").asLong();
             } catch (ChatApiException e) {
                 if (e.is(409, "stale-epoch") && attempt < 3) {
                     epoch = e.problem().path("currentEpoch").asLong();
@@ -613,6 +617,44 @@ public final class ChatClient implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Sends one message body, repeating it unchanged while the outcome is unknown (see {@link #send}). */
+    private JsonNode sendUntilAnswered(String sessionId, ObjectNode body) {
+        long deadline = System.nanoTime() + sendRetryWindow.toNanos();
+        long pauseMillis = 250;
+        while (true) {
+            long wait;
+            RuntimeException failure;
+            try {
+                return call("POST", endpoints.messageService(), "/v1/sessions/" + encode(sessionId) + "/messages",
+                        body, true);
+            } catch (ChatApiException e) {
+                if (e.status() != 503) {
+                    throw e;
+                }
+                failure = e;
+                wait = e.retryAfter() != null ? Math.min(e.retryAfter().toMillis(), 10_000) : pauseMillis;
+            } catch (java.io.UncheckedIOException e) {
+                failure = e;
+                wait = pauseMillis;
+            }
+            if (System.nanoTime() + wait * 1_000_000 > deadline) {
+                throw failure;
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure;
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 5_000);
+        }
+    }
+
+    /** How long {@link #send} keeps repeating a request whose outcome is unknown (default 2 minutes). */
+    public void sendRetryWindow(Duration window) {
+        this.sendRetryWindow = window;
     }
 
     /**
@@ -1129,9 +1171,19 @@ public final class ChatClient implements AutoCloseable {
         JsonNode parsed = parse(response.body());
         if (response.statusCode() >= 400) {
             throw new ChatApiException(response.statusCode(), parsed.path("type").asText("about:blank"),
-                    parsed.path("detail").asText(null), parsed);
+                    parsed.path("detail").asText(null), parsed, retryAfter(response));
         }
         return parsed;
+    }
+
+    /** The {@code Retry-After} header in seconds (the services never send the date form), or null. */
+    private static Duration retryAfter(HttpResponse<String> response) {
+        try {
+            return response.headers().firstValue("Retry-After").map(v -> Duration.ofSeconds(Long.parseLong(v.trim())))
+                    .orElse(null);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private JsonNode parse(String body) {

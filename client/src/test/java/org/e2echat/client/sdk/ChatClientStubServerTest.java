@@ -308,6 +308,37 @@ class ChatClientStubServerTest {
     }
 
     @Test
+    void aSendWhoseOutcomeIsUnknownIsRepeatedUnchangedAndTheServersFirstAnswerKept() throws Exception {
+        StubStore store = new StubStore();
+        ChatClient alice = ChatClient.register(endpoints, "alice", "Alice", "long enough password");
+        String sessionId = groupOnStore(alice, store);
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        Map<String, ObjectNode> storedByClientId = new ConcurrentHashMap<>();
+        routes.put("POST /v1/sessions/" + sessionId + "/messages", x -> {
+            byte[] body = (byte[]) x.getAttribute(BODY);
+            bodies.add(new String(body, StandardCharsets.UTF_8));
+            String clientMessageId = read(body).path("clientMessageId").asText();
+            ObjectNode earlier = storedByClientId.get(clientMessageId);
+            if (earlier != null) {
+                return json(200, earlier.toString());
+            }
+            Answer stored = store.send(sessionId, body);
+            storedByClientId.put(clientMessageId, (ObjectNode) read(stored.body().getBytes(StandardCharsets.UTF_8)));
+            // stored, but the answer is lost to the client: it only sees the store going away
+            x.getResponseHeaders().add("Retry-After", "1");
+            return new Answer(503, "application/problem+json",
+                    "{\"type\":\"urn:e2echat:problem:dependency-unavailable\",\"status\":503}");
+        });
+
+        long seq = alice.send(sessionId, "hello once");
+
+        assertEquals(1, seq);
+        assertEquals(2, bodies.size(), "one repeat after the 503");
+        assertEquals(bodies.get(0), bodies.get(1), "the repeat is the identical request, so the server can replay it");
+        assertEquals(List.of("1:m1"), serverView(store), "stored once");
+    }
+
+    @Test
     void aCatchUpThatFindsASeqReusedUnderAnotherIdRepairsTheTimelineFromTheServer() throws Exception {
         StubStore store = new StubStore();
         String[] sid = new String[1];
