@@ -90,7 +90,7 @@ public class SessionMongoRepository
     /**
      * Counts without a counter: the current epoch's lowest and highest seq are kept with
      * {@code $min}/{@code $max}, and seqs are dense per session, so the epoch's message count is
-     * highest - lowest + 1 (see {@link SessionDocument#toDomain}). A redelivered or reordered
+     * highest - lowest + 1 (see {@code SessionDocument.messagesInEpoch}). A redelivered or reordered
      * {@code MessageStored} therefore changes nothing, and no set of seen message ids has to be kept.
      * The first message of a new epoch restarts the range ({@code countedEpoch} differs); messages
      * of an epoch that is no longer current are not counted.

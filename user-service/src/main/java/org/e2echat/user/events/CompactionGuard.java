@@ -71,8 +71,9 @@ public class CompactionGuard {
         // highest already seen means this record was written after a newer one and may be the last.
         boolean behind = !revision.canConvertToLong() || isBelowSeen(userId, revision.asLong());
         if (behind && users.restate(userId).await().atMost(TIMEOUT)) {
-            LOG.infof("user %s: an older event reached %s after a newer one; current state announced again",
-                    userId, record.topic());
+            LOG.infof("user %s: %s at %s-%d@%d may be the user's last record but is not the newest state;"
+                    + " current state announced again", userId, revision.isMissingNode() ? "a record without state"
+                            : "revision " + revision.asLong(), record.topic(), record.partition(), record.offset());
         }
     }
 
