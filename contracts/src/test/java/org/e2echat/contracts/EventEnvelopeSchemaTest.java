@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.e2echat.contracts.events.EventEnvelope;
+import org.e2echat.contracts.events.UserEvents;
 import org.junit.jupiter.api.Test;
 
 class EventEnvelopeSchemaTest {
@@ -52,6 +53,8 @@ class EventEnvelopeSchemaTest {
         org.e2echat.contracts.events.UserEvents.UserKeyRotated.class,
         org.e2echat.contracts.events.UserEvents.UserKeyRevoked.class,
         org.e2echat.contracts.events.UserEvents.UserDeleted.class,
+        org.e2echat.contracts.events.UserEvents.UserStateRestated.class,
+        org.e2echat.contracts.events.UserEvents.UserState.class,
         org.e2echat.contracts.events.SessionEvents.SessionCreated.class,
         org.e2echat.contracts.events.SessionEvents.MembersAdded.class,
         org.e2echat.contracts.events.SessionEvents.MemberRemoved.class,
@@ -72,6 +75,50 @@ class EventEnvelopeSchemaTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(classes = {
+        UserEvents.UserRegistered.class,
+        UserEvents.UserKeyRotated.class,
+        UserEvents.UserKeyRevoked.class,
+        UserEvents.UserDeleted.class,
+        UserEvents.UserStateRestated.class})
+    void everyUserEventRequiresTheUsersStateAfterTheChange(Class<?> payload) throws Exception {
+        String file = payload.getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+        JsonNode schema = schema(file);
+        assertEquals("urn:e2echat:schema:user-state", schema.path("properties").path("state").path("$ref").asText(), file);
+        assertEquals(true, StreamSupport.stream(schema.get("required").spliterator(), false)
+                .anyMatch(r -> r.asText().equals("state")), file);
+        assertEquals(true, schema.get("title").asText().contains("version " + UserEvents.VERSION), file);
+    }
+
+    @Test
+    void theShortFormsOfRegistrationAndDeletionStateTheirKnownRevision() {
+        JsonNode registered = json.valueToTree(new UserEvents.UserRegistered("u1", "ann", "Ann", 1, "00".repeat(32)));
+        assertEquals(UserEvents.UserState.FIRST_REVISION, registered.at("/state/revision").asLong());
+        assertEquals(1, registered.at("/state/currentKeyVersion").asInt());
+        assertEquals(false, registered.at("/state/deleted").asBoolean());
+        assertEquals("Ann", registered.at("/state/displayName").asText());
+
+        JsonNode deleted = json.valueToTree(new UserEvents.UserDeleted("u1", "ann", "Ann", java.time.Instant.now()));
+        assertEquals(Long.MAX_VALUE, deleted.at("/state/revision").asLong());
+        assertEquals(true, deleted.at("/state/deleted").asBoolean());
+        assertEquals(true, deleted.at("/state/currentKeyVersion").isNull());
+    }
+
+    @Test
+    void userStateReadsBackFromItsJson() throws Exception {
+        UserEvents.UserState state = new UserEvents.UserState("ann", "Ann", false, 3, 7);
+        assertEquals(state, json.treeToValue(json.valueToTree(state), UserEvents.UserState.class));
+    }
+
+    @Test
+    void chatUsersIsCompactedForeverWhileTheOtherTopicsExpire() {
+        assertEquals(Map.of("cleanup.policy", "compact"), Topic.USERS.configs(),
+                "the last record per user must survive however old it is");
+        assertEquals("604800000", Topic.MESSAGES.configs().get("retention.ms"));
+        assertEquals("604800000", Topic.SESSIONS.configs().get("retention.ms"));
+    }
+
     @Test
     void rejectsVersionZero() {
         assertThrows(IllegalArgumentException.class, () -> EventEnvelope.of("UserDeleted", 0, Map.of()));
@@ -81,7 +128,7 @@ class EventEnvelopeSchemaTest {
     void topicsHaveDistinctNamesAndExplicitPartitions() {
         assertEquals(Topic.ALL.size(), Topic.ALL.stream().map(Topic::name).distinct().count());
         Topic.ALL.forEach(t -> assertEquals(true, t.partitions() >= 1, t.name()));
-        assertThrows(IllegalArgumentException.class, () -> new Topic("x", 0, "k"));
+        assertThrows(IllegalArgumentException.class, () -> new Topic("x", 0, "k", Map.of()));
     }
 
     private JsonNode schema(String name) throws Exception {

@@ -130,7 +130,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Creates the topics that do not exist yet, with their declared partition counts. */
+    /** Creates the topics that do not exist yet, with their declared partition counts and configs. */
     public void createTopics(List<Topic> topics) {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
@@ -138,7 +138,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream()
                     .filter(t -> !existing.contains(t.name()))
-                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) 1))
+                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) 1).configs(t.configs()))
                     .collect(Collectors.toList());
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

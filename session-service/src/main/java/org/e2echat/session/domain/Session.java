@@ -12,8 +12,9 @@ import org.e2echat.session.domain.Model.SessionType;
  * A conversation. {@code epochs} records, per epoch, which rotation's envelopes won; the rest of
  * the state (members, rekey flag) changes only by compare-and-set on {@code revision}, together
  * with the events it causes. {@code outbox}: as read, the events not yet published; in a change
- * passed to {@code update}, the events that change appends. The activity fields are maintained
- * separately from {@code chat.messages}.
+ * passed to {@code update}, the events that change appends. The activity fields
+ * ({@code messagesInEpoch}, {@code lastMessage*}) are maintained separately from {@code chat.messages}
+ * and never written by {@code update}.
  */
 public record Session(String id, SessionType type, String createdBy, Instant createdAt, int currentEpoch,
         List<EpochRecord> epochs, boolean rekeyRequired, RekeyReason rekeyReason, Instant epochStartedAt,

@@ -348,29 +348,39 @@ public final class SessionService {
 
     // ---- reactions to other services' events ---------------------------------------------------
 
-    public Uni<Void> onUserKnown(KnownUser user) {
-        return users.upsert(user);
+    /**
+     * A {@code chat.users} event, as the user's state after it. The projection takes it only if it
+     * is newer than what it holds, so duplicates and late events change nothing. Then, newer or not,
+     * every session of the user is brought in line with the projection: a deleted user leaves, and
+     * a session whose envelope for the user targets another key than their current one needs a
+     * rekey. That step is idempotent and runs on every delivery, because a redelivery can follow a
+     * crash between the projection write and the session updates.
+     */
+    public Uni<Void> onUserEvent(KnownUser announced) {
+        return users.applyIfNewer(announced)
+                .flatMap(applied -> users.get(announced.userId()))
+                .flatMap(known -> {
+                    if (known == null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return known.deleted() ? leaveEverySession(known.userId()) : rekeyStaleKeys(known);
+                });
     }
 
-    /** A member's identity changed: envelopes to the old key are stale. */
-    public Uni<Void> onKeyChanged(String userId, Integer currentKeyVersion, int revokedVersion, RekeyReason reason) {
-        return users.get(userId).flatMap(known -> known == null ? Uni.createFrom().voidItem()
-                : users.upsert(new KnownUser(userId, known.username(), known.displayName(), known.deleted(),
-                        currentKeyVersion)))
-                .flatMap(v -> sessions.activeFor(userId))
-                .flatMap(list -> each(list, s -> {
-                    Member m = s.activeMember(userId).orElse(null);
-                    boolean stale = m != null && (reason == RekeyReason.KEY_ROTATED
-                            ? currentKeyVersion == null || m.keyVersion() != currentKeyVersion
-                            : m.keyVersion() == revokedVersion);
-                    return stale ? requireRekey(s.id(), reason).replaceWithVoid() : Uni.createFrom().voidItem();
-                }));
+    /** Envelopes to any key but the current one are stale: wrapped to a replaced or revoked key. */
+    private Uni<Void> rekeyStaleKeys(KnownUser user) {
+        Integer current = user.currentKeyVersion();
+        RekeyReason reason = current == null ? RekeyReason.KEY_REVOKED : RekeyReason.KEY_ROTATED;
+        return sessions.activeFor(user.userId()).flatMap(list -> each(list, s -> {
+            Member m = s.activeMember(user.userId()).orElse(null);
+            boolean stale = m != null && (current == null || m.keyVersion() != current);
+            return stale ? requireRekey(s.id(), reason).replaceWithVoid() : Uni.createFrom().voidItem();
+        }));
     }
 
-    /** A deleted account leaves every session it was in. */
-    public Uni<Void> onUserDeleted(String userId, String username, String displayName) {
-        return users.upsert(new KnownUser(userId, username, displayName, true, null))
-                .flatMap(v -> sessions.activeFor(userId))
+    /** A deleted account leaves every session it is still in. */
+    private Uni<Void> leaveEverySession(String userId) {
+        return sessions.activeFor(userId)
                 .flatMap(list -> each(list, s -> casLoop(s.id(), current -> {
                     Member m = current.activeMember(userId).orElse(null);
                     if (m == null) {

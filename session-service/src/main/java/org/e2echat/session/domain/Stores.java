@@ -36,7 +36,10 @@ public final class Stores {
         /** Sessions the user is currently an active member of. */
         Uni<List<Session>> activeFor(String userId);
 
-        /** Records a stored message; returns the session as updated, or null if unknown. */
+        /**
+         * Records a stored message; returns the session as updated, or null if unknown. Idempotent
+         * and order-free: a message delivered twice, or late, is counted once in its epoch.
+         */
         Uni<Session> recordMessage(String sessionId, long seq, int epoch, Instant at);
 
         /** Sessions whose current epoch started before {@code startedBefore} and are not already flagged. */
@@ -57,11 +60,16 @@ public final class Stores {
         Uni<List<Envelope>> forRecipient(String sessionId, String recipientId, Map<Integer, String> rotationByEpoch);
     }
 
+    /** The user projection. */
     public interface UserDirectory {
 
         Uni<Map<String, KnownUser>> find(Collection<String> userIds);
 
-        Uni<Void> upsert(KnownUser user);
+        /**
+         * Stores {@code user} unless the projection already holds the user at the same or a higher
+         * revision; true when it stored it. Duplicates and late events therefore change nothing.
+         */
+        Uni<Boolean> applyIfNewer(KnownUser user);
 
         Uni<KnownUser> get(String userId);
     }

@@ -2,10 +2,8 @@ package org.e2echat.session.events;
 
 import io.smallrye.health.api.Wellness;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.e2echat.common.events.TopicConsumer;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
  * Whether session-service's consumers are consuming (shown in {@code /q/health} and
@@ -24,16 +22,6 @@ public class ConsumerHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("session-service consumers").up();
-        if (consumers.consumers().isEmpty()) {
-            b.down();
-        }
-        for (TopicConsumer c : consumers.consumers()) {
-            if (c.state() != TopicConsumer.State.CONSUMING) {
-                b.down();
-            }
-            c.health().forEach((k, v) -> b.withData(String.join(",", c.topics()) + "." + k, String.valueOf(v)));
-        }
-        return b.build();
+        return org.e2echat.common.events.ConsumerHealth.of("session-service consumers", consumers.consumers());
     }
 }

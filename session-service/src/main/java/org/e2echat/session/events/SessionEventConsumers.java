@@ -24,7 +24,6 @@ import org.e2echat.contracts.events.MessageEvents;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.session.config.SessionServiceConfig;
 import org.e2echat.session.domain.KnownUser;
-import org.e2echat.session.domain.Model.RekeyReason;
 import org.e2echat.session.domain.SessionService;
 import org.jboss.logging.Logger;
 
@@ -34,7 +33,9 @@ import org.jboss.logging.Logger;
  * plus the periodic epoch-age check. Both consumers start from the earliest offset of their group,
  * so the projection is complete, and restart by themselves after any failure. A user event that
  * cannot be handled blocks its partition until it can; a message event is dead-lettered after its
- * retries.
+ * retries. Every handler tolerates duplicates and reordering: user events apply only when newer
+ * (by the user's revision) and their session effects are idempotent; the policy message count is
+ * derived from the epoch's seq range, so a redelivery counts nothing twice.
  */
 @ApplicationScoped
 public class SessionEventConsumers {
@@ -94,25 +95,38 @@ public class SessionEventConsumers {
     void onUserEvent(ConsumerRecord<String, String> record) {
         JsonNode envelope = parse(record.value());
         String type = envelope.path("type").asText();
-        JsonNode p = envelope.path("payload");
-        String userId = p.path("userId").asText();
-        var work = switch (type) {
-            case UserEvents.UserRegistered.TYPE -> sessions.onUserKnown(new KnownUser(userId,
-                    p.path("username").asText(), p.path("displayName").asText(), false, p.path("keyVersion").asInt()));
-            case UserEvents.UserKeyRotated.TYPE -> sessions.onKeyChanged(userId, p.path("keyVersion").asInt(), 0,
-                    RekeyReason.KEY_ROTATED);
-            case UserEvents.UserKeyRevoked.TYPE -> sessions.onKeyChanged(userId,
-                    p.path("currentKeyVersion").isNull() ? null : p.path("currentKeyVersion").asInt(),
-                    p.path("keyVersion").asInt(), RekeyReason.KEY_REVOKED);
-            case UserEvents.UserDeleted.TYPE -> sessions.onUserDeleted(userId, p.path("username").asText(),
-                    p.path("displayName").asText());
-            default -> null;
-        };
-        if (work == null) {
+        KnownUser announced = announced(type, envelope.path("payload"));
+        if (announced == null) {
             LOG.debugf("ignoring %s event", type);
             return;
         }
-        work.await().atMost(HANDLER_TIMEOUT);
+        sessions.onUserEvent(announced).await().atMost(HANDLER_TIMEOUT);
+    }
+
+    /**
+     * The user's state after an event: version 2 payloads carry it ({@code state}). Version 1
+     * predates revisions: a registration is the first revision and a deletion the final one, but a
+     * version-1 key change cannot be ordered and is skipped (user-service announces the state of a
+     * user with such a record again; see docs/architecture.md).
+     */
+    private KnownUser announced(String type, JsonNode p) {
+        String userId = p.path("userId").asText();
+        if (userId.isEmpty()) {
+            return null;
+        }
+        if (p.path("state").isObject()) {
+            UserEvents.UserState state = read(p.path("state"), UserEvents.UserState.class);
+            return new KnownUser(userId, state.username(), state.displayName(), state.deleted(),
+                    state.currentKeyVersion(), state.revision());
+        }
+        return switch (type) {
+            case UserEvents.UserRegistered.TYPE -> new KnownUser(userId, p.path("username").asText(),
+                    p.path("displayName").asText(), false, p.path("keyVersion").asInt(),
+                    UserEvents.UserState.FIRST_REVISION);
+            case UserEvents.UserDeleted.TYPE -> new KnownUser(userId, p.path("username").asText(),
+                    p.path("displayName").asText(), true, null, UserEvents.UserState.FINAL_REVISION);
+            default -> null;
+        };
     }
 
     void onMessageEvent(ConsumerRecord<String, String> record) {
@@ -133,6 +147,14 @@ public class SessionEventConsumers {
             }
         } catch (RuntimeException e) {
             LOG.warnf("epoch-age check failed: %s", e.getClass().getSimpleName());
+        }
+    }
+
+    private <T> T read(JsonNode node, Class<T> type) {
+        try {
+            return json.treeToValue(node, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

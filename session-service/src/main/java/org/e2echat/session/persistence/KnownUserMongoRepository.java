@@ -1,5 +1,7 @@
 package org.e2echat.session.persistence;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import io.quarkus.mongodb.panache.common.MongoEntity;
@@ -15,7 +17,10 @@ import org.bson.codecs.pojo.annotations.BsonId;
 import org.e2echat.session.domain.KnownUser;
 import org.e2echat.session.domain.Stores.UserDirectory;
 
-/** The projection of {@code chat.users}: who exists, their names, and their current key version. */
+/**
+ * The projection of {@code chat.users}: who exists, their names, their current key version, and
+ * the revision that state is from, so that only newer events change it.
+ */
 @ApplicationScoped
 public class KnownUserMongoRepository
         implements ReactivePanacheMongoRepositoryBase<KnownUserMongoRepository.KnownUserDocument, String>, UserDirectory {
@@ -28,6 +33,7 @@ public class KnownUserMongoRepository
         public String displayName;
         public boolean deleted;
         public Integer currentKeyVersion;
+        public long revision;
     }
 
     @Override
@@ -45,19 +51,33 @@ public class KnownUserMongoRepository
         return findById(userId).map(d -> d == null ? null : domain(d));
     }
 
+    /**
+     * One conditional upsert: replace where the stored revision is lower (or absent, for documents
+     * written before revisions existed); when the filter finds nothing the upsert inserts, and a
+     * duplicate-key refusal means the user is stored at the same or a higher revision. Two upserts
+     * of a new user can race to insert: the loser tries once more, now against the winner's document.
+     */
     @Override
-    public Uni<Void> upsert(KnownUser user) {
+    public Uni<Boolean> applyIfNewer(KnownUser user) {
         KnownUserDocument d = new KnownUserDocument();
         d.userId = user.userId();
         d.username = user.username();
         d.displayName = user.displayName();
         d.deleted = user.deleted();
         d.currentKeyVersion = user.currentKeyVersion();
-        return mongoCollection().replaceOne(Filters.eq("_id", d.userId), d, new ReplaceOptions().upsert(true))
-                .replaceWithVoid();
+        d.revision = user.revision();
+        Uni<Boolean> attempt = Uni.createFrom().deferred(() -> mongoCollection().replaceOne(
+                Filters.and(Filters.eq("_id", d.userId), Filters.not(Filters.gte("revision", d.revision))), d,
+                new ReplaceOptions().upsert(true)).replaceWith(true));
+        return attempt.onFailure(KnownUserMongoRepository::isDuplicate).retry().atMost(1)
+                .onFailure(KnownUserMongoRepository::isDuplicate).recoverWithItem(false);
+    }
+
+    private static boolean isDuplicate(Throwable e) {
+        return e instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
     }
 
     private static KnownUser domain(KnownUserDocument d) {
-        return new KnownUser(d.userId, d.username, d.displayName, d.deleted, d.currentKeyVersion);
+        return new KnownUser(d.userId, d.username, d.displayName, d.deleted, d.currentKeyVersion, d.revision);
     }
 }

@@ -25,7 +25,10 @@ public class SessionDocument {
     public boolean rekeyRequired;
     public String rekeyReason;
     public Instant epochStartedAt;
-    public long messagesInEpoch;
+    /** The epoch whose seq range {@code epochFirstSeq}..{@code epochLastSeq} has been counted. */
+    public Integer countedEpoch;
+    public Long epochFirstSeq;
+    public Long epochLastSeq;
     public long lastMessageSeq;
     public Instant lastMessageAt;
     public Instant lastActivityAt;
@@ -96,7 +99,6 @@ public class SessionDocument {
         d.rekeyRequired = s.rekeyRequired();
         d.rekeyReason = s.rekeyReason() == null ? null : s.rekeyReason().name();
         d.epochStartedAt = s.epochStartedAt();
-        d.messagesInEpoch = s.messagesInEpoch();
         d.lastMessageSeq = s.lastMessageSeq();
         d.lastMessageAt = s.lastMessageAt();
         d.lastActivityAt = s.lastActivityAt();
@@ -104,6 +106,14 @@ public class SessionDocument {
         d.revision = s.revision();
         d.outbox = OutboxDocument.of(s.outbox());
         return d;
+    }
+
+    /** Messages stored in the current epoch: its seq range, seqs being dense per session. */
+    long messagesInEpoch() {
+        if (countedEpoch == null || countedEpoch != currentEpoch || epochFirstSeq == null || epochLastSeq == null) {
+            return 0;
+        }
+        return epochLastSeq - epochFirstSeq + 1;
     }
 
     Session toDomain() {
@@ -118,7 +128,7 @@ public class SessionDocument {
         }
         List<OutboxEvent> events = OutboxDocument.events(outbox);
         return new Session(id, Model.SessionType.valueOf(type), createdBy, createdAt, currentEpoch, eps, rekeyRequired,
-                rekeyReason == null ? null : Model.RekeyReason.valueOf(rekeyReason), epochStartedAt, messagesInEpoch,
+                rekeyReason == null ? null : Model.RekeyReason.valueOf(rekeyReason), epochStartedAt, messagesInEpoch(),
                 lastMessageSeq, lastMessageAt, lastActivityAt, ms, revision, events);
     }
 }

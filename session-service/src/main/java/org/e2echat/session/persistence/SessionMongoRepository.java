@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import org.bson.Document;
 import org.bson.codecs.pojo.annotations.BsonId;
+import org.bson.conversions.Bson;
 import org.e2echat.common.outbox.OutboxDocument;
 import org.e2echat.common.outbox.OutboxStore;
 import org.e2echat.session.domain.Session;
@@ -65,7 +66,6 @@ public class SessionMongoRepository
                 Updates.set("rekeyRequired", s.rekeyRequired()),
                 Updates.set("rekeyReason", s.rekeyReason() == null ? null : s.rekeyReason().name()),
                 Updates.set("epochStartedAt", s.epochStartedAt()),
-                Updates.set("messagesInEpoch", s.messagesInEpoch()),
                 Updates.set("lastActivityAt", s.lastActivityAt()),
                 Updates.set("members", SessionDocument.members(s)),
                 Updates.set("revision", s.revision() + 1),
@@ -87,10 +87,29 @@ public class SessionMongoRepository
                 .map(docs -> domain(docs).stream().filter(s -> s.activeMember(userId).isPresent()).toList());
     }
 
+    /**
+     * Counts without a counter: the current epoch's lowest and highest seq are kept with
+     * {@code $min}/{@code $max}, and seqs are dense per session, so the epoch's message count is
+     * highest - lowest + 1 (see {@code SessionDocument.messagesInEpoch}). A redelivered or reordered
+     * {@code MessageStored} therefore changes nothing, and no set of seen message ids has to be kept.
+     * The first message of a new epoch restarts the range ({@code countedEpoch} differs); messages
+     * of an epoch that is no longer current are not counted.
+     */
     @Override
     public Uni<Session> recordMessage(String sessionId, long seq, int epoch, Instant at) {
-        return mongoCollection().updateOne(Filters.and(Filters.eq("_id", sessionId), Filters.eq("currentEpoch", epoch)),
-                Updates.inc("messagesInEpoch", 1L))
+        Bson sameEpoch = Filters.and(Filters.eq("_id", sessionId), Filters.eq("currentEpoch", epoch),
+                Filters.eq("countedEpoch", epoch));
+        Bson widen = Updates.combine(Updates.min("epochFirstSeq", seq), Updates.max("epochLastSeq", seq));
+        Bson firstOfEpoch = Filters.and(Filters.eq("_id", sessionId), Filters.eq("currentEpoch", epoch),
+                Filters.ne("countedEpoch", epoch));
+        Bson start = Updates.combine(Updates.set("countedEpoch", epoch), Updates.set("epochFirstSeq", seq),
+                Updates.set("epochLastSeq", seq));
+        return mongoCollection().updateOne(sameEpoch, widen)
+                .flatMap(r -> r.getMatchedCount() == 1 ? Uni.createFrom().item(r)
+                        : mongoCollection().updateOne(firstOfEpoch, start)
+                                // a concurrent delivery may have just started the range: widen it instead
+                                .flatMap(s -> s.getMatchedCount() == 1 ? Uni.createFrom().item(s)
+                                        : mongoCollection().updateOne(sameEpoch, widen)))
                 .flatMap(v -> mongoCollection().findOneAndUpdate(Filters.eq("_id", sessionId),
                         Updates.combine(Updates.max("lastMessageSeq", seq), Updates.max("lastMessageAt", at),
                                 Updates.max("lastActivityAt", at)),

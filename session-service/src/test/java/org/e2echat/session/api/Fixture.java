@@ -3,6 +3,7 @@ package org.e2echat.session.api;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.MessageEvents;
@@ -50,11 +52,42 @@ final class Fixture {
         TestEvents.publish(Topic.USERS, userId, type, UserEvents.VERSION, payload);
     }
 
+    /** The state a user event of {@code p} announces (names as {@link TestEvents#registerUser} gives them). */
+    static UserEvents.UserState state(TestUser p, Integer currentKeyVersion, boolean deleted, long revision) {
+        return new UserEvents.UserState(p.username(), "Person " + p.username(), deleted, currentKeyVersion, revision);
+    }
+
+    /**
+     * Waits until the user consumer has handled every {@code chat.users} record published so far
+     * under {@code userId}: it handles a partition in order, so it has once a probe user published
+     * afterwards to the same partition is known.
+     */
+    void awaitUserEventsHandled(String userId) {
+        int partition = partitionOf(userId);
+        String probe;
+        do {
+            probe = UUID.randomUUID().toString();
+        } while (partitionOf(probe) != partition);
+        publishUser(probe, UserEvents.UserRegistered.TYPE,
+                new UserEvents.UserRegistered(probe, "probe-" + probe.substring(0, 8), "Probe", 1, "00".repeat(32)));
+        awaitKnown(probe, u -> u != null);
+    }
+
+    private static int partitionOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % Topic.USERS.partitions();
+    }
+
     void publishMessage(String sessionId, long seq, int epoch, List<String> recipients) {
+        publishMessage(UUID.randomUUID().toString(), sessionId, seq, epoch, recipients);
+    }
+
+    /** A {@code MessageStored} as message-service publishes it; the same {@code messageId} again is a redelivery. */
+    void publishMessage(String messageId, String sessionId, long seq, int epoch, List<String> recipients) {
         TestEvents.publish(Topic.MESSAGES, sessionId, MessageEvents.MessageStored.TYPE, MessageEvents.VERSION,
-                new MessageEvents.MessageStored(UUID.randomUUID().toString(), sessionId, seq, epoch, recipients.get(0),
-                        "n", "N", 1, IdentityEncoding.SUITE_V1, UUID.randomUUID().toString(), b64(12), b64(40),
-                        b64(64), Instant.now(), Instant.now(), recipients));
+                new MessageEvents.MessageStored(messageId, sessionId, seq, epoch, recipients.get(0),
+                        "n", "N", 1, IdentityEncoding.SUITE_V1, UUID.nameUUIDFromBytes(messageId.getBytes(
+                                StandardCharsets.UTF_8)).toString(), b64(12), b64(40), b64(64), Instant.now(),
+                        Instant.now(), recipients));
     }
 
     void awaitKnown(String userId, java.util.function.Predicate<KnownUser> condition) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
@@ -89,7 +90,7 @@ class RekeyTriggersTest {
         String rotatedSession = group(p.get(0), p.subList(1, 3));
         try (TopicRecorder events = sessions()) {
             fixture.publishUser(p.get(1).id(), UserEvents.UserKeyRotated.TYPE,
-                    new UserEvents.UserKeyRotated(p.get(1).id(), 1, 2, "11".repeat(32)));
+                    new UserEvents.UserKeyRotated(p.get(1).id(), 1, 2, "11".repeat(32), Fixture.state(p.get(1), 2, false, 1)));
             awaitRekeyEvent(events, rotatedSession, "KEY_ROTATED", p);
         }
         awaitRekey(p.get(0), rotatedSession, "KEY_ROTATED");
@@ -104,7 +105,7 @@ class RekeyTriggersTest {
         String revokedSession = group(q.get(0), q.subList(1, 2));
         try (TopicRecorder events = sessions()) {
             fixture.publishUser(q.get(1).id(), UserEvents.UserKeyRevoked.TYPE,
-                    new UserEvents.UserKeyRevoked(q.get(1).id(), 1, null));
+                    new UserEvents.UserKeyRevoked(q.get(1).id(), 1, null, Fixture.state(q.get(1), null, false, 1)));
             awaitRekeyEvent(events, revokedSession, "KEY_REVOKED", q);
         }
         awaitRekey(q.get(0), revokedSession, "KEY_REVOKED");
@@ -146,6 +147,30 @@ class RekeyTriggersTest {
                 .body("type", equalTo("urn:e2echat:problem:rekey-required"))
                 .body("currentEpoch", equalTo(1))
                 .body("reason", equalTo("POLICY_MESSAGES"));
+    }
+
+    @Test
+    void aRedeliveredMessageIsCountedOnce() throws Exception {
+        List<TestUser> p = fixture.people(2);
+        String id = group(p.get(0), p.subList(1, 2));
+        List<String> recipients = List.copyOf(ids(p));
+        String[] messageIds = {null, UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+            UUID.randomUUID().toString(), UUID.randomUUID().toString(), UUID.randomUUID().toString()};
+        // four messages, three of them delivered twice and out of order: seven deliveries
+        for (int seq : new int[] {1, 2, 1, 3, 2, 3, 4}) {
+            fixture.publishMessage(messageIds[seq], id, seq, 1, recipients);
+        }
+        // seq 4 arrives last, so once it shows every delivery has been handled
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                p.get(0).as().get("/v1/sessions/" + id).then().body("lastMessageSeq", equalTo(4)));
+        p.get(0).as().get("/v1/sessions/" + id).then().body("rekeyRequired", equalTo(false));
+        p.get(0).as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(200);
+
+        // the fifth distinct message reaches the policy's limit of five
+        try (TopicRecorder events = sessions()) {
+            fixture.publishMessage(messageIds[5], id, 5, 1, recipients);
+            awaitRekeyEvent(events, id, "POLICY_MESSAGES", p);
+        }
     }
 
     private void assertRekeyRequired(TestUser viewer, String id, String reason) {

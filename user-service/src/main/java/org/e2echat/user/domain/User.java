@@ -34,18 +34,23 @@ public record User(String id, String username, String usernameKey, String displa
         return keys.stream().mapToInt(IdentityKey::version).max().orElse(0) + 1;
     }
 
-    User withKeys(List<IdentityKey> newKeys, Integer current, OutboxEvent event) {
+    User withKeys(List<IdentityKey> newKeys, Integer current) {
         return new User(id, username, usernameKey, displayName, passwordHash, deleted, createdAt, deletedAt, current,
-                newKeys, revision, append(event));
+                newKeys, revision, outbox);
     }
 
-    User asTombstone(Instant now, OutboxEvent event) {
+    User asTombstone(Instant now) {
         List<IdentityKey> revoked = new ArrayList<>();
         for (IdentityKey k : keys) {
             revoked.add(k.status() == KeyStatus.REVOKED ? k : k.withStatus(KeyStatus.REVOKED, now));
         }
         return new User(id, username, usernameKey, displayName, null, true, createdAt, now, null, revoked, revision,
-                append(event));
+                outbox);
+    }
+
+    User withEvent(OutboxEvent event) {
+        return new User(id, username, usernameKey, displayName, passwordHash, deleted, createdAt, deletedAt,
+                currentKeyVersion, keys, revision, append(event));
     }
 
     private List<OutboxEvent> append(OutboxEvent event) {

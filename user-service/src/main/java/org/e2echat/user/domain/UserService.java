@@ -65,11 +65,11 @@ public final class UserService {
         Instant now = clock.instant();
         IdentityKey key = IdentityValidator.validate(r.identity(), 1, now);
         String id = UUID.randomUUID().toString();
-        var registered = events.apply(UserEvents.UserRegistered.TYPE,
-                new UserEvents.UserRegistered(id, username, displayName, key.version(), key.fingerprint()));
         return offloaded(() -> hasher.hash(password)).flatMap(hash -> {
-            User user = new User(id, username, Names.usernameKey(username), displayName,
-                    hash, false, now, null, 1, List.of(key), 0, List.of(registered));
+            User fresh = new User(id, username, Names.usernameKey(username), displayName,
+                    hash, false, now, null, 1, List.of(key), UserEvents.UserState.FIRST_REVISION, List.of());
+            User user = fresh.withEvent(events.apply(UserEvents.UserRegistered.TYPE, new UserEvents.UserRegistered(id,
+                    username, displayName, key.version(), key.fingerprint(), state(fresh, fresh.revision()))));
             return users.insert(user).replaceWith(user).invoke(u -> outboxWake.run());
         }).onFailure(UserStore.UsernameTaken.class).transform(e -> new ProblemException(409, "username-taken",
                 "Username taken", "That username (or one differing only in case or form) is already taken."));
@@ -166,8 +166,9 @@ public final class UserService {
                 keys.add(k.status() == KeyStatus.ACTIVE ? k.withStatus(KeyStatus.SUPERSEDED, null) : k);
             }
             keys.add(key);
-            return user.withKeys(keys, key.version(), events.apply(UserEvents.UserKeyRotated.TYPE,
-                    new UserEvents.UserKeyRotated(user.id(), user.currentKeyVersion(), key.version(), key.fingerprint())));
+            User changed = user.withKeys(keys, key.version());
+            return changed.withEvent(events.apply(UserEvents.UserKeyRotated.TYPE, new UserEvents.UserKeyRotated(
+                    user.id(), user.currentKeyVersion(), key.version(), key.fingerprint(), stateAfterChange(changed))));
         }).map(u -> u.key(u.currentKeyVersion()).orElseThrow());
     }
 
@@ -185,8 +186,9 @@ public final class UserService {
             }
             Integer current = user.currentKeyVersion() != null && user.currentKeyVersion() == version
                     ? null : user.currentKeyVersion();
-            return user.withKeys(keys, current, events.apply(UserEvents.UserKeyRevoked.TYPE,
-                    new UserEvents.UserKeyRevoked(user.id(), version, current)));
+            User changed = user.withKeys(keys, current);
+            return changed.withEvent(events.apply(UserEvents.UserKeyRevoked.TYPE,
+                    new UserEvents.UserKeyRevoked(user.id(), version, current, stateAfterChange(changed))));
         }).map(u -> u.key(version).orElseThrow());
     }
 
@@ -202,11 +204,33 @@ public final class UserService {
                     }
                     return update(userId, user -> {
                         Instant now = clock.instant();
-                        return user.asTombstone(now, events.apply(UserEvents.UserDeleted.TYPE,
-                                new UserEvents.UserDeleted(user.id(), user.username(), user.displayName(), now)));
+                        User tombstone = user.asTombstone(now);
+                        return tombstone.withEvent(events.apply(UserEvents.UserDeleted.TYPE, new UserEvents.UserDeleted(
+                                user.id(), user.username(), user.displayName(), now, stateAfterChange(tombstone))));
                     });
                 })
                 .flatMap(tombstone -> refreshTokens.revokeAllOf(userId).replaceWith(tombstone));
+    }
+
+    /**
+     * Announces the user's current state again, at the revision it already has
+     * ({@link UserEvents.UserStateRestated}): for when an older event of the user may have become
+     * the last record of the compacted topic. False when the user is unknown or changed meanwhile
+     * (the change's own event then announces a newer state).
+     */
+    public Uni<Boolean> restate(String userId) {
+        return users.get(userId).flatMap(user -> {
+            if (user == null) {
+                return Uni.createFrom().item(false);
+            }
+            OutboxEvent restated = events.apply(UserEvents.UserStateRestated.TYPE,
+                    new UserEvents.UserStateRestated(user.id(), state(user, user.revision())));
+            return users.append(user.id(), user.revision(), restated).invoke(appended -> {
+                if (appended) {
+                    outboxWake.run();
+                }
+            });
+        });
     }
 
     /** Read, change, compare-and-set on the revision; retried when another writer got there first. */
@@ -223,6 +247,17 @@ public final class UserService {
                 .onFailure(RevisionConflict.class).transform(e -> ProblemException.conflict("concurrent-update",
                         "The account changed concurrently; retry."))
                 .invoke(u -> outboxWake.run());
+    }
+
+    /** What consumers project of {@code user}, stamped with the revision it is stored at. */
+    private static UserEvents.UserState state(User user, long revision) {
+        return new UserEvents.UserState(user.username(), user.displayName(), user.deleted(), user.currentKeyVersion(),
+                revision);
+    }
+
+    /** The state a change announces: the changed user at the revision the compare-and-set stores it at. */
+    private static UserEvents.UserState stateAfterChange(User changed) {
+        return state(changed, changed.revision() + 1);
     }
 
     private Uni<Tokens> newSession(User user, String familyId) {

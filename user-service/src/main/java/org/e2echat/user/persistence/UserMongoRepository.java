@@ -5,11 +5,13 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Updates;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import org.e2echat.common.outbox.OutboxDocument;
+import org.e2echat.common.outbox.OutboxEvent;
 import org.e2echat.common.outbox.OutboxStore;
 import org.e2echat.user.domain.User;
 import org.e2echat.user.domain.UserStore;
@@ -29,7 +31,7 @@ public class UserMongoRepository
 
     @Override
     public Uni<Void> insert(User user) {
-        return persist(UserDocument.from(user, 0)).replaceWithVoid()
+        return persist(UserDocument.from(user, user.revision())).replaceWithVoid()
                 .onFailure(MongoWriteException.class).transform(e -> isDuplicate(e) ? new UsernameTaken() : e);
     }
 
@@ -48,6 +50,13 @@ public class UserMongoRepository
         UserDocument next = UserDocument.from(user, user.revision() + 1);
         return mongoCollection().replaceOne(
                 Filters.and(Filters.eq("_id", user.id()), Filters.eq("revision", user.revision())), next)
+                .map(result -> result.getMatchedCount() == 1);
+    }
+
+    @Override
+    public Uni<Boolean> append(String userId, long revision, OutboxEvent event) {
+        return mongoCollection().updateOne(Filters.and(Filters.eq("_id", userId), Filters.eq("revision", revision)),
+                Updates.pushEach("outbox", OutboxDocument.of(List.of(event))))
                 .map(result -> result.getMatchedCount() == 1);
     }
 

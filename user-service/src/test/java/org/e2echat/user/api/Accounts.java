@@ -11,15 +11,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.e2echat.testsupport.TestIdentity;
 
 /** Registers and logs in test users over the real REST API. */
-final class Accounts {
+public final class Accounts {
 
-    static final String PASSWORD = "correct horse battery staple";
+    public static final String PASSWORD = "correct horse battery staple";
     private static final AtomicInteger SEQ = new AtomicInteger();
 
-    record Account(String id, String username, String password, TestIdentity identity, String accessToken,
+    public record Account(String id, String username, String password, TestIdentity identity, String accessToken,
             String refreshToken) {
 
-        RequestSpecification authed() {
+        public RequestSpecification authed() {
             return given().header("Authorization", "Bearer " + accessToken).contentType(ContentType.JSON);
         }
     }
@@ -31,7 +31,7 @@ final class Accounts {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
     }
 
-    static Map<String, Object> identityBody(TestIdentity identity) {
+    public static Map<String, Object> identityBody(TestIdentity identity) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("suite", identity.suite());
         body.put("signingPublicKey", identity.signingPublicKey());
@@ -65,7 +65,7 @@ final class Accounts {
     }
 
     /** A fresh registered and logged-in user. */
-    static Account create(String prefix) {
+    public static Account create(String prefix) {
         String username = uniqueName(prefix);
         TestIdentity identity = TestIdentity.generate();
         String id = postRegistration(registration(username, "Display " + username, PASSWORD, identity))

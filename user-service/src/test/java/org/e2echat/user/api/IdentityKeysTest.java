@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.e2echat.contracts.Topic;
+import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.infra.LocalInfra;
 import org.e2echat.testsupport.TestIdentity;
 import org.e2echat.testsupport.TopicRecorder;
@@ -121,7 +122,7 @@ class IdentityKeysTest {
 
     private JsonNode payloadOf(ConsumerRecord<String, String> record) throws Exception {
         JsonNode envelope = json.readTree(record.value());
-        assertEquals(1, envelope.get("version").asInt());
+        assertEquals(UserEvents.VERSION, envelope.get("version").asInt());
         return envelope.get("payload");
     }
 }
