@@ -3,9 +3,10 @@ package org.e2echat.gateway.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +40,8 @@ import org.jboss.logging.Logger;
  * Sends {@code hello}, then pushes frames from the fan-out; accepts {@code send} (forwarded to
  * message-service as the user) and {@code ping}. Closes on token expiry (1008), rate abuse (1008),
  * a full outbound queue (1013), shutdown and unanswered heartbeats (1001); oversized frames are
- * closed with 1009.
+ * closed with 1009. Every such close is a handshake bounded by {@link ConnectionTeardown}. Frames
+ * refused by a full queue are counted ({@code e2echat_gateway_fanout_dropped_total}).
  */
 @WebSocket(path = "/ws")
 @Authenticated
@@ -55,16 +56,23 @@ public class ChatEndpoint {
     private final PeerHttp peer;
     private final ObjectMapper json;
     private final Vertx vertx;
+    private final ConnectionTeardown teardown;
+    private final Counter dropped;
     private final String messageService;
 
     public ChatEndpoint(SecurityIdentity identity, ConnectionRegistry registry, GatewayConfig config, PeerHttp peer,
-            ObjectMapper json, Vertx vertx, @ConfigProperty(name = "e2echat.message-service.url") String messageService) {
+            ObjectMapper json, Vertx vertx, ConnectionTeardown teardown, MeterRegistry meters,
+            @ConfigProperty(name = "e2echat.message-service.url") String messageService) {
         this.identity = identity;
         this.registry = registry;
         this.config = config;
         this.peer = peer;
         this.json = json;
         this.vertx = vertx;
+        this.teardown = teardown;
+        this.dropped = Counter.builder("e2echat.gateway.fanout.dropped")
+                .description("Frames not written to a connection because its outbound queue was full (it is closed with 1013)")
+                .register(meters);
         this.messageService = messageService.replaceAll("/+$", "");
     }
 
@@ -105,6 +113,7 @@ public class ChatEndpoint {
         public boolean offer(String frame) {
             if (pending.incrementAndGet() > config.outboundQueue()) {
                 pending.decrementAndGet();
+                dropped.increment();
                 return false;
             }
             connection.sendText(frame).subscribe().with(ok -> pending.decrementAndGet(), failure -> pending.decrementAndGet());
@@ -117,11 +126,7 @@ public class ChatEndpoint {
             if (expiryTimer >= 0) {
                 vertx.cancelTimer(expiryTimer);
             }
-            if (!connection.isOpen()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            return connection.close(new CloseReason(code, reason)).onFailure().recoverWithNull()
-                    .subscribeAsCompletionStage();
+            return teardown.close(connection, code, reason).subscribeAsCompletionStage();
         }
     }
 
@@ -130,7 +135,7 @@ public class ChatEndpoint {
         JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
         Conn conn = new Conn(connection, jwt.getSubject(), jwt.getRawToken());
         if (!registry.add(conn)) {
-            return connection.close(new CloseReason(Frames.CloseCodes.POLICY, "too many connections for this user"));
+            return teardown.close(connection, Frames.CloseCodes.POLICY, "too many connections for this user");
         }
         conns.put(connection.id(), conn);
         long untilExpiry = jwt.getExpirationTime() * 1000 - System.currentTimeMillis();

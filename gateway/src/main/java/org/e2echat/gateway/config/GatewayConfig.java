@@ -2,6 +2,7 @@ package org.e2echat.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 
 /** Typed configuration of the gateway (message-service's URL is {@code e2echat.message-service.url}). */
@@ -41,4 +42,12 @@ public interface GatewayConfig {
     /** Heartbeats a client may leave unanswered (no pong, no frame) before it is taken for dead and closed. */
     @WithDefault("3")
     int missedHeartbeatsBeforeClose();
+
+    /**
+     * How long a close the gateway starts may take: the close handshake gets this long, then the
+     * TCP connection is reset and what is still buffered for the peer is dropped (a peer that
+     * stopped reading never receives the close frame queued behind its unread frames).
+     */
+    @WithDefault("3s")
+    Duration closeTimeout();
 }

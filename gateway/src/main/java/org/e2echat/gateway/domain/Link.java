@@ -15,6 +15,10 @@ public interface Link {
     /** {@link System#nanoTime()} when the client last sent anything (a frame or a pong). */
     long lastHeardNanos();
 
-    /** Sends a close frame; completes when it has been written (or the connection is gone). */
+    /**
+     * Starts a close handshake that ends within a bounded time (after which the transport is reset
+     * and anything still queued for the peer is dropped); completes when the close frame has been
+     * written or the connection is gone.
+     */
     CompletionStage<Void> close(int code, String reason);
 }

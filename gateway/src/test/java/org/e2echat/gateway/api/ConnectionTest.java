@@ -186,6 +186,7 @@ class ConnectionTest {
         q.stopReading();
         WsClient a = WsClient.withHeader(ws, alive.token());
         String aliveId = a.next("hello", Duration.ofSeconds(10)).path("connectionId").asText();
+        double deadPeerCloses = Metrics.value("e2echat_gateway_closes_total", "code=\"1001\"");
         long cutoff = System.nanoTime();
         // The server's heartbeat ping, now instead of in 20 s; the client's automatic pong is all it sends.
         open.findByConnectionId(aliveId).orElseThrow().sendPing(Buffer.buffer("hb")).await().atMost(Duration.ofSeconds(5));
@@ -194,6 +195,8 @@ class ConnectionTest {
             return registry.connections(quiet.id()) == 0;
         });
         assertEquals(1, registry.connections(alive.id()), "the pong kept the live peer");
+        assertTrue(Metrics.value("e2echat_gateway_closes_total", "code=\"1001\"") > deadPeerCloses,
+                "dead-peer closes are counted by code");
         q.resumeReading();
         assertEquals(1001, q.closeCode(Duration.ofSeconds(15)));
         a.send("{\"type\":\"ping\"}");

@@ -25,6 +25,7 @@ import org.awaitility.Awaitility;
 import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.MessageEvents;
 import org.e2echat.contracts.identity.IdentityEncoding;
+import org.e2echat.gateway.config.GatewayConfig;
 import org.e2echat.gateway.domain.ConnectionRegistry;
 import org.e2echat.testsupport.Chat;
 import org.e2echat.testsupport.TestEvents;
@@ -44,6 +45,9 @@ class DeliveryTest {
 
     @Inject
     ConnectionRegistry registry;
+
+    @Inject
+    GatewayConfig config;
 
     URI ws;
     Chat chat;
@@ -171,6 +175,40 @@ class DeliveryTest {
         assertEquals(1, registry.connections(fast.id()));
         assertTrue(fastLatencyMs.stream().allMatch(ms -> ms < 5_000), "fast client latencies " + fastLatencyMs);
         f.close();
+    }
+
+    @Test
+    void aClientThatStopsReadingIsClosedWith1013AndItsConnectionIsResetWithinTheCloseTimeout() throws Exception {
+        TestUser stuck = TestEvents.registerUser("stuck");
+        double dropped = Metrics.value("e2echat_gateway_fanout_dropped_total", "");
+        double closed1013 = Metrics.value("e2echat_gateway_closes_total", "code=\"1013\"");
+        double resets = Metrics.value("e2echat_gateway_close_resets_total", "");
+        try (RawWsClient raw = RawWsClient.upgrade(ws, stuck.token())) {
+            assertEquals("hello", raw.readFrame().path("type").asText());
+            // from here on the client reads nothing: the frames, then the close frame, back up
+            String big = TestUser.randomBase64(48_000);
+            for (int i = 0; i < 400 && registry.connections(stuck.id()) > 0; i++) {
+                publishMessage(List.of(stuck.id()), big);
+            }
+            Awaitility.await().atMost(WAIT).until(() -> registry.connections(stuck.id()) == 0);
+            // the close (1013) began; its frame is queued behind megabytes the client does not read, so the
+            // handshake cannot finish, and within the close timeout the server must give the connection up
+            Duration bound = config.closeTimeout().plusSeconds(5);
+            if (RawWsClient.kernelTablesReadable()) {
+                // gone: neither ESTABLISHED nor lingering in FIN_WAIT with the unsent megabytes queued
+                Awaitility.await().atMost(bound).pollInterval(Duration.ofMillis(100))
+                        .until(raw::serverEndInKernel, List::isEmpty);
+            } else {
+                Awaitility.await().atMost(bound).pollInterval(Duration.ofMillis(100))
+                        .until(() -> Metrics.value("e2echat_gateway_close_resets_total", "") > resets);
+            }
+            // reading only now, the client finds its connection reset, not megabytes still coming
+            String end = raw.readOnUntilEnd(1 << 20);
+            assertTrue(end.startsWith("reset after "), "the buffered frames were dropped: " + end);
+        }
+        assertTrue(Metrics.value("e2echat_gateway_close_resets_total", "") > resets);
+        assertTrue(Metrics.value("e2echat_gateway_fanout_dropped_total", "") > dropped);
+        assertTrue(Metrics.value("e2echat_gateway_closes_total", "code=\"1013\"") > closed1013);
     }
 
     @Test
