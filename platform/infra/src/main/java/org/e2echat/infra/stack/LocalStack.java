@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,8 @@ import org.e2echat.infra.stack.Supervisor.Supervised;
  *       {@link StackFailure} with the reason and the failing log's tail, having stopped whatever
  *       it had started.
  *   <li>Clients and services use the published ports ({@link #url}); each connection goes to
- *       one live replica, round-robin. Services reach each other the same way.
+ *       one live replica, round-robin. Services reach each other the same way. Every
+ *       user-service replica signs with the same key, so a token verifies wherever it goes.
  *   <li>{@link #kill} is SIGKILL; the supervisor restarts the process on the same port with the
  *       same configuration (the infra process on the same ports and data directory; in memory its
  *       data is gone) after a backoff of 1 s doubling to 30 s. {@link #awaitAllUp} waits for that.
@@ -54,6 +56,7 @@ public final class LocalStack implements AutoCloseable {
     public static final String READY_BANNER = "Local stack is ready";
 
     private static final String INFRA = "infra";
+    private static final String TOKEN_ISSUER = "user-service";
     private static final Duration INFRA_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(180);
 
@@ -137,13 +140,50 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new StackFailure("cannot create the log directory " + options.logDir() + ": " + e.getMessage());
         }
+        CompletableFuture<String> signingKey = null;
         if (!options.infraOnly()) {
             checkPackaged();
             bindBalancers();
+            signingKey = CompletableFuture.supplyAsync(() -> newSigningJwk(options.root()));
         }
         startInfra();
         if (!options.infraOnly()) {
-            startServices();
+            startServices(awaitSigningKey(signingKey));
+        }
+    }
+
+    /**
+     * One ES256 key for every user-service replica and every restart, from the operators'
+     * generator: without it each replica would sign with a key of its own, and the JWKS behind
+     * the one published port (which the other services verify against) would alternate between
+     * them, so tokens would fail at random and all of them after a restart.
+     */
+    private static String newSigningJwk(Path root) {
+        Path generator = root.resolve("deploy/k8s/NewSigningKey.java");
+        try {
+            Process process = new ProcessBuilder(ServiceProcess.javaBinary(), generator.toString())
+                    .redirectErrorStream(true).start();
+            String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (process.waitFor() != 0 || !printed.startsWith("{\"kty\":\"EC\"")) {
+                throw new StackFailure("the signing key generator " + generator + " failed: " + printed);
+            }
+            return printed;
+        } catch (IOException e) {
+            throw new StackFailure("cannot run the signing key generator " + generator + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackFailure("interrupted while generating the signing key");
+        }
+    }
+
+    private static String awaitSigningKey(CompletableFuture<String> signingKey) {
+        try {
+            return signingKey.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackFailure("interrupted while generating the signing key");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StackFailure failure ? failure : new StackFailure(e.getCause().toString());
         }
     }
 
@@ -213,10 +253,13 @@ public final class LocalStack implements AutoCloseable {
         out.printf("[stack] infra ready in %.1f s: %s%n", seconds(started), readyLine[0]);
     }
 
-    private void startServices() {
+    private void startServices(String signingJwk) {
         long launched = System.nanoTime();
-        Map<String, String> env = serviceEnvironment();
         for (ServiceSpec spec : ServiceSpec.ALL) {
+            Map<String, String> env = serviceEnvironment();
+            if (spec.name().equals(TOKEN_ISSUER)) {
+                env.put("JWT_SIGNING_JWK", signingJwk);
+            }
             for (int n = 1; n <= options.replicas(); n++) {
                 int port = FreePorts.find();
                 String name = replicaName(spec, n);
