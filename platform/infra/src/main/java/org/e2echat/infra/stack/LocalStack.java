@@ -73,7 +73,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile int kafkaPort;
 
     /** One process of a service: its own port and log, and what keeps it running. */
-    private record Replica(ServiceSpec spec, int number, int port, Supervised supervised) {
+    private record Replica(int number, int port, Supervised supervised) {
     }
 
     LocalStack(StackOptions options, PrintStream out, Backoff backoff) {
@@ -275,7 +275,7 @@ public final class LocalStack implements AutoCloseable {
                                 cancelled -> process.awaitReady(SERVICE_TIMEOUT, cancelled));
                     });
                     // registered while still holding the lock, so that close() cannot miss it
-                    Replica replica = new Replica(spec, n, port, supervised);
+                    Replica replica = new Replica(n, port, supervised);
                     replicas.merge(spec, List.of(replica), (known, added) -> {
                         List<Replica> all = new ArrayList<>(known);
                         all.addAll(added);

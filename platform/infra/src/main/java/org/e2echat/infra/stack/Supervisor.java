@@ -154,7 +154,8 @@ final class Supervisor {
                         return;
                     }
                     exited();
-                    out.printf("[stack] %s did not come back: %s; retrying in %s%n", name, e.getMessage(), describe(delay));
+                    out.printf("[stack] %s did not come back: %s; retrying in %s (log: %s)%n", name,
+                            firstLine(e.getMessage()), describe(delay), log);
                     if (!pause(delay)) {
                         return;
                     }
@@ -162,13 +163,15 @@ final class Supervisor {
                     continue;
                 }
                 long upSince = System.nanoTime();
+                if (!first) {
+                    // before UP, so that whoever waits for UP finds the line printed
+                    out.printf("[stack] %s is back (pid %d), ready in %.1f s%n", name, started.pid(),
+                            (upSince - launched) / 1e9);
+                }
                 setState(State.UP);
                 if (first) {
                     first = false;
                     firstStart.complete(null);
-                } else {
-                    out.printf("[stack] %s is back (pid %d), ready in %.1f s%n", name, started.pid(),
-                            (upSince - launched) / 1e9);
                 }
                 int code;
                 try {
@@ -309,6 +312,15 @@ final class Supervisor {
             process.destroy();
             ServiceProcess.awaitOrKill(process);
         }
+    }
+
+    /** One line per event on the console; the log has the rest (a failed readiness check quotes its tail). */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end);
     }
 
     /** "1 s", "250 ms": how delays are printed. */

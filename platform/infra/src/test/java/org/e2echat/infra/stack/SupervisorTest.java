@@ -103,7 +103,8 @@ class SupervisorTest {
         flaky.kill();
 
         assertTrue(flaky.awaitUp(UP_TIMEOUT), "up again after one failed restart");
-        assertTrue(output().contains("[stack] flaky did not come back: port in use; retrying in 100 ms"), output());
+        assertTrue(output().contains("[stack] flaky did not come back: port in use; retrying in 100 ms (log: "),
+                output());
         assertEquals(List.of("50 ms"), delaysPrinted());
         assertEquals(2, flaky.restarts());
     }
