@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole system locally: builds what is missing or stale, starts the embedded
-# MongoDB-wire server, the Kafka broker and the four services as separate processes, waits until
-# each is ready and prints where everything is. Ctrl-C stops everything.
-#   deploy/local/run.sh --help     for the options (infra only, file-backed store, ports)
+# MongoDB-wire server, the Kafka broker and the four services (--replicas N of each, behind a
+# round-robin balancer on the service's port) as separate processes, waits until each is ready
+# and prints where everything is. A process that exits is restarted; Ctrl-C stops everything.
+#   deploy/local/run.sh --help     for the options (infra only, file-backed store, replicas, ports)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -44,6 +44,15 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service on {@code port} with {@code env} added to this process's environment. */
     public static ServiceProcess start(Path root, ServiceSpec spec, int port, Map<String, String> env, Path log)
             throws IOException {
+        return start(root, spec, port, env, log, false);
+    }
+
+    /**
+     * As {@link #start(Path, ServiceSpec, int, Map, Path)}; with {@code appendLog} the log keeps
+     * what earlier runs wrote (a restart after a crash keeps the crash's evidence).
+     */
+    public static ServiceProcess start(Path root, ServiceSpec spec, int port, Map<String, String> env, Path log,
+            boolean appendLog) throws IOException {
         Path jar = jar(root, spec);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package " + spec.name() + " first");
@@ -53,7 +62,8 @@ public final class ServiceProcess implements AutoCloseable {
                 "-jar", jar.toString())
                 .directory(root.resolve(spec.name()).toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+                .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                        : ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().putAll(env);
         return new ServiceProcess(spec, port, log, builder.start());
     }

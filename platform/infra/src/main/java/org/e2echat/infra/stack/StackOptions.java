@@ -4,61 +4,143 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The local stack's command-line options. */
-record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOnly, boolean jsonLogs, boolean help,
-        int mongoPort, int kafkaPort, Map<String, Integer> servicePorts) {
+/**
+ * How to run the local stack: parsed from {@code deploy/local/run.sh}'s options, or built by a
+ * test from {@link #defaults(Path)} with the {@code with...} methods.
+ *
+ * @param dataDir where the file-backed store lives, or {@code null} to keep everything in memory
+ * @param mongoPort the MongoDB-wire port; 0 for a free one (kept across infra restarts)
+ * @param kafkaPort the Kafka port; 0 for a free one (kept across infra restarts)
+ * @param servicePorts each service's published port by name; 0 for a free one
+ * @param replicas how many processes run each service behind its published port
+ */
+public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOnly, boolean jsonLogs, boolean help,
+        int mongoPort, int kafkaPort, Map<String, Integer> servicePorts, int replicas) {
+
+    static final int MAX_REPLICAS = 8;
 
     static final String USAGE = """
             usage: deploy/local/run.sh [options]
               --infra-only            start only the MongoDB-wire server and Kafka broker (for quarkus:dev)
               --data-dir DIR          file-backed store: keep MongoDB data and the Kafka log in DIR
+              --replicas N            run N processes of each service (default 1, at most 8) behind its
+                                      port, which balances connections round-robin over the live ones
               --mongo-port N          MongoDB-wire server port (default 27017)
               --kafka-port N          Kafka broker port (default 9092)
               --user-service-port N   (default 8081)
               --session-service-port N (default 8082)
               --message-service-port N (default 8083)
               --gateway-port N        (default 8080)
+                                      (a port of 0 means any free port)
               --log-dir DIR           where process logs go (default target/local-stack/logs)
               --json-logs             services log JSON lines
               --rebuild / --no-build  (run.sh only) force or skip the Maven build
-              -h, --help              this help""";
+              -h, --help              this help
 
-    static StackOptions parse(String[] args) {
-        Path root = Path.of(System.getProperty("e2echat.root", ".")).toAbsolutePath().normalize();
-        Path logDir = null;
-        Path dataDir = null;
-        boolean infraOnly = false;
-        boolean jsonLogs = false;
-        boolean help = false;
-        int mongoPort = 27017;
-        int kafkaPort = 9092;
+            A process that exits is started again after 1 s, then 2, 4 ... up to 30 s while it keeps
+            crashing; the stack itself keeps running until Ctrl-C.""";
+
+    public StackOptions {
+        if (replicas < 1 || replicas > MAX_REPLICAS) {
+            throw new IllegalArgumentException("--replicas needs a number from 1 to " + MAX_REPLICAS + ", got " + replicas);
+        }
+        servicePorts = Map.copyOf(servicePorts);
+    }
+
+    /** What {@code run.sh} without options does, for the repository at {@code root}. */
+    public static StackOptions defaults(Path root) {
+        Path absolute = root.toAbsolutePath().normalize();
         Map<String, Integer> ports = new LinkedHashMap<>();
         ServiceSpec.ALL.forEach(s -> ports.put(s.name(), s.defaultPort()));
+        return new StackOptions(absolute, absolute.resolve("target/local-stack/logs"), null, false, false, false,
+                27017, 9092, ports, 1);
+    }
+
+    static StackOptions parse(String[] args) {
+        StackOptions options = defaults(Path.of(System.getProperty("e2echat.root", ".")));
+        Path logDir = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--root" -> root = Path.of(value(args, ++i, arg)).toAbsolutePath().normalize();
+                case "--root" -> options = options.withRoot(Path.of(value(args, ++i, arg)));
                 case "--log-dir" -> logDir = Path.of(value(args, ++i, arg)).toAbsolutePath();
-                case "--data-dir" -> dataDir = Path.of(value(args, ++i, arg)).toAbsolutePath();
-                case "--infra-only" -> infraOnly = true;
-                case "--json-logs" -> jsonLogs = true;
-                case "-h", "--help" -> help = true;
-                case "--mongo-port" -> mongoPort = port(value(args, ++i, arg), arg);
-                case "--kafka-port" -> kafkaPort = port(value(args, ++i, arg), arg);
+                case "--data-dir" -> options = options.withDataDir(Path.of(value(args, ++i, arg)));
+                case "--infra-only" -> options = options.withInfraOnly(true);
+                case "--json-logs" -> options = options.withJsonLogs(true);
+                case "-h", "--help" -> options = new StackOptions(options.root, options.logDir, options.dataDir,
+                        options.infraOnly, options.jsonLogs, true, options.mongoPort, options.kafkaPort,
+                        options.servicePorts, options.replicas);
+                case "--replicas" -> options = options.withReplicas(number(value(args, ++i, arg), arg));
+                case "--mongo-port" -> options = options.withInfraPorts(port(value(args, ++i, arg), arg),
+                        options.kafkaPort);
+                case "--kafka-port" -> options = options.withInfraPorts(options.mongoPort,
+                        port(value(args, ++i, arg), arg));
                 default -> {
                     ServiceSpec spec = ServiceSpec.ALL.stream().filter(s -> s.portOption().equals(arg)).findFirst()
                             .orElseThrow(() -> new IllegalArgumentException("unknown option " + arg));
-                    ports.put(spec.name(), port(value(args, ++i, arg), arg));
+                    options = options.withPort(spec, port(value(args, ++i, arg), arg));
                 }
             }
         }
-        if (logDir == null) {
-            logDir = root.resolve("target/local-stack/logs");
-        }
-        return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort, ports);
+        return logDir == null ? options : options.withLogDir(logDir);
     }
 
-    int portOf(ServiceSpec spec) {
+    /** Another repository root; the log directory follows it unless set explicitly afterwards. */
+    public StackOptions withRoot(Path newRoot) {
+        Path absolute = newRoot.toAbsolutePath().normalize();
+        return new StackOptions(absolute, absolute.resolve("target/local-stack/logs"), dataDir, infraOnly, jsonLogs,
+                help, mongoPort, kafkaPort, servicePorts, replicas);
+    }
+
+    public StackOptions withLogDir(Path dir) {
+        return new StackOptions(root, dir.toAbsolutePath(), dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort,
+                servicePorts, replicas);
+    }
+
+    /** A file-backed store in {@code dir}; {@code null} for memory. */
+    public StackOptions withDataDir(Path dir) {
+        return new StackOptions(root, logDir, dir == null ? null : dir.toAbsolutePath(), infraOnly, jsonLogs, help,
+                mongoPort, kafkaPort, servicePorts, replicas);
+    }
+
+    public StackOptions withInfraOnly(boolean only) {
+        return new StackOptions(root, logDir, dataDir, only, jsonLogs, help, mongoPort, kafkaPort, servicePorts,
+                replicas);
+    }
+
+    public StackOptions withJsonLogs(boolean json) {
+        return new StackOptions(root, logDir, dataDir, infraOnly, json, help, mongoPort, kafkaPort, servicePorts,
+                replicas);
+    }
+
+    public StackOptions withReplicas(int n) {
+        return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort, servicePorts,
+                n);
+    }
+
+    public StackOptions withInfraPorts(int mongo, int kafka) {
+        return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongo, kafka, servicePorts,
+                replicas);
+    }
+
+    public StackOptions withPort(ServiceSpec spec, int port) {
+        Map<String, Integer> ports = new LinkedHashMap<>(servicePorts);
+        ports.put(spec.name(), port);
+        return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort, ports,
+                replicas);
+    }
+
+    /** Every port 0: nothing collides with another stack or a developer's own on this machine. */
+    public StackOptions withFreePorts() {
+        StackOptions options = withInfraPorts(0, 0);
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            options = options.withPort(spec, 0);
+        }
+        return options;
+    }
+
+    /** The published port asked for (0 = a free one); {@link LocalStack#publishedPort} has the bound one. */
+    public int portOf(ServiceSpec spec) {
         return servicePorts.get(spec.name());
     }
 
@@ -69,15 +151,23 @@ record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOnly, boo
         return args[i];
     }
 
+    private static int number(String value, String option) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + value + "'");
+        }
+    }
+
     private static int port(String value, String option) {
         try {
             int port = Integer.parseInt(value);
-            if (port < 1 || port > 65535) {
+            if (port < 0 || port > 65535) {
                 throw new NumberFormatException();
             }
             return port;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " needs a port between 1 and 65535, got '" + value + "'");
+            throw new IllegalArgumentException(option + " needs a port between 0 and 65535, got '" + value + "'");
         }
     }
 }
