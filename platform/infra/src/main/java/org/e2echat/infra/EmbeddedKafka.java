@@ -160,15 +160,32 @@ public final class EmbeddedKafka implements AutoCloseable {
      * again on the same port with the same log: for testing what happens during an outage.
      */
     public synchronized void outage(Runnable whileDown) {
-        server.shutdown();
-        server.awaitShutdown();
+        stopBroker();
         try {
             whileDown.run();
         } finally {
-            KafkaRaftServer restarted = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-            restarted.startup();
-            server = restarted;
+            startBroker();
         }
+    }
+
+    /** Stops the broker, keeping its port and log for {@link #startBroker()}; does nothing if stopped. */
+    public synchronized void stopBroker() {
+        if (server == null) {
+            return;
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+    }
+
+    /** Starts the broker again after {@link #stopBroker()}; does nothing if it is running. */
+    public synchronized void startBroker() {
+        if (server != null) {
+            return;
+        }
+        KafkaRaftServer restarted = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        restarted.startup();
+        server = restarted;
     }
 
     /** The value for {@code bootstrap.servers}. */
@@ -177,9 +194,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+    public synchronized void close() {
+        stopBroker();
         if (deleteOnClose) {
             deleteRecursively(logDir);
         }

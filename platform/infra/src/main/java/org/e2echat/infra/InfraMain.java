@@ -1,7 +1,10 @@
 package org.e2echat.infra;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -16,6 +19,9 @@ public final class InfraMain {
 
     /** The line the launcher waits for: {@code READY mongodb=<url> kafka=<host:port> storage=<where>}. */
     public static final String READY = "READY";
+    /** Commands the launcher may write, one per line, to the standard input of {@code --exit-on-stdin-close}. */
+    public static final String COMMAND_KAFKA_STOP = "kafka stop";
+    public static final String COMMAND_KAFKA_START = "kafka start";
 
     private InfraMain() {
     }
@@ -57,19 +63,28 @@ public final class InfraMain {
                 infra.mongo().connectionString(), infra.kafka().bootstrapServers(), infra.mongo().storage());
         System.out.flush();
         if (watchStdin) {
-            drain(System.in);
+            obey(System.in, infra);
             System.exit(0);
         }
         stopped.await();
     }
 
-    private static void drain(InputStream in) {
-        byte[] buffer = new byte[256];
-        try {
-            while (in.read(buffer) >= 0) {
-                // the launcher never writes; end of stream means it has gone
+    /**
+     * Reads commands from the launcher until its pipe closes: {@code kafka stop} and
+     * {@code kafka start} take the broker down and bring it back (same port and log) while the
+     * MongoDB-wire server keeps running, for broker-outage tests.
+     */
+    private static void obey(InputStream in, LocalInfra infra) {
+        try (BufferedReader commands = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = commands.readLine()) != null) {
+                switch (line.trim()) {
+                    case COMMAND_KAFKA_STOP -> infra.kafka().stopBroker();
+                    case COMMAND_KAFKA_START -> infra.kafka().startBroker();
+                    default -> System.err.println("unknown command: " + line.trim());
+                }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // a broken pipe means the same as end of stream
         }
     }

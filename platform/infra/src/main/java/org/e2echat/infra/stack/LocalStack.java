@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.e2echat.infra.FreePorts;
+import org.e2echat.infra.InfraMain;
 import org.e2echat.infra.stack.StackProcess.State;
 import org.e2echat.infra.stack.Supervisor.Backoff;
 import org.e2echat.infra.stack.Supervisor.Started;
@@ -389,6 +390,57 @@ public final class LocalStack implements AutoCloseable {
     public void kill(String name) throws InterruptedException {
         suspended.remove(name);
         supervised(name).kill();
+    }
+
+    /**
+     * Takes the Kafka broker down while the MongoDB-wire server keeps running (the infra process
+     * is told on its standard input); returns once the broker's port refuses connections.
+     */
+    public void stopBroker(Duration timeout) throws InterruptedException {
+        commandInfra(InfraMain.COMMAND_KAFKA_STOP);
+        awaitKafkaPort(false, timeout);
+    }
+
+    /** Brings the broker back after {@link #stopBroker}; returns once its port accepts connections. */
+    public void startBroker(Duration timeout) throws InterruptedException {
+        commandInfra(InfraMain.COMMAND_KAFKA_START);
+        awaitKafkaPort(true, timeout);
+    }
+
+    private void commandInfra(String command) {
+        Supervised infraNow = infra;
+        Process process = infraNow == null ? null : infraNow.process();
+        if (process == null) {
+            throw new IllegalStateException("the infra process is not running");
+        }
+        try {
+            var in = process.getOutputStream();
+            in.write((command + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            in.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach the infra process", e);
+        }
+    }
+
+    private void awaitKafkaPort(boolean open, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (accepts(kafkaPort) != open) {
+            if (System.nanoTime() > deadline) {
+                throw new StackFailure("the broker did not " + (open ? "start" : "stop") + " within "
+                        + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Whether something accepts connections on the port (probing by connecting, never by binding it). */
+    private static boolean accepts(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** SIGSTOP: the process stays alive but answers nothing, like a hung JVM or a network partition. */

@@ -52,6 +52,14 @@ class LocalStackTest {
             stack.kill("infra");
             stack.awaitAllUp(Duration.ofSeconds(90));
 
+            // the broker alone goes away and comes back; the store keeps answering meanwhile
+            stack.stopBroker(Duration.ofSeconds(60));
+            try (MongoClient client = MongoClients.create(mongoUrl)) {
+                assertNotNull(client.getDatabase("probe").getCollection("docs").find(new Document("_id", "kept"))
+                        .first(), "the store answers while the broker is down");
+            }
+            stack.startBroker(Duration.ofSeconds(60));
+
             StackProcess after = stack.processes().get(0);
             assertNotEquals(infra.pid(), after.pid(), "a new process");
             assertEquals(1, after.restarts());
