@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +57,7 @@ class BackboneFaultIT {
     private static final Duration SETTLE = Duration.ofSeconds(8);
     private static final String PASSWORD = "backbone fault password";
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalStack stack;
     private static final List<ChatClient> clients = new ArrayList<>();
 
@@ -116,7 +120,7 @@ class BackboneFaultIT {
             enter("warm-up");
             Thread.sleep(SETTLE.toMillis());
             for (ServiceSpec spec : ServiceSpec.ALL) {
-                String victim = stack.replicas(spec).get(0).name();
+                String victim = victim(spec);
                 enter("kill -9 " + victim);
                 stack.kill(victim);
                 stack.awaitAllUp(UP);
@@ -195,6 +199,29 @@ class BackboneFaultIT {
             assertTrue(recoveryMillis(p, members, liveOnly) >= 0, "live delivery resumed by itself after '" + p.name()
                     + "'");
         }
+    }
+
+    /**
+     * The replica to kill: for a service with an outbox, the one publishing its topic (so the lease
+     * must change hands); for the gateway, the first (half the users are connected to it).
+     */
+    private static String victim(ServiceSpec spec) throws Exception {
+        String topic = Map.of("user-service", "chat.users", "session-service", "chat.sessions",
+                "message-service", "chat.messages").get(spec.name());
+        List<StackProcess> replicas = stack.replicas(spec);
+        if (topic == null) {
+            return replicas.get(0).name();
+        }
+        String leader = "e2echat_outbox_leader{topic=\"" + topic + "\"} 1.0";
+        for (StackProcess replica : replicas) {
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + replica.port() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (metrics.body().lines().anyMatch(l -> l.equals(leader))) {
+                return replica.name();
+            }
+        }
+        throw new AssertionError("no replica of " + spec.name() + " publishes " + topic);
     }
 
     private ChatClient register(String username, StackProcess gateway) {

@@ -55,6 +55,7 @@ import org.jboss.logging.Logger;
 public final class TopicConsumer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TopicConsumer.class);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
     /** What happens to a record whose handler keeps failing. */
     public enum OnFailure {
@@ -108,6 +109,8 @@ public final class TopicConsumer implements AutoCloseable {
     private KafkaProducer<String, String> deadLetters;
     /** Attempts of the record a partition is stuck on (offset → attempts), across rewinds. */
     private final Map<TopicPartition, long[]> stuck = new HashMap<>();
+    /** Offsets handled but not yet committed (a commit timed out); sent with the next commit. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
     /**
      * @param kafkaConfig the whole {@code kafka.*} configuration (bootstrap servers, TLS, SASL, ...);
@@ -202,6 +205,7 @@ public final class TopicConsumer implements AutoCloseable {
         try (org.apache.kafka.clients.consumer.Consumer<String, String> consumer = clients.apply(config);
                 KafkaClientMetrics metrics = bindMetrics(consumer)) {
             current.set(consumer);
+            uncommitted.clear();
             if (!running.get()) {
                 return;
             }
@@ -209,6 +213,7 @@ public final class TopicConsumer implements AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     partitions.forEach(stuck::remove);
+                    partitions.forEach(uncommitted::remove);
                 }
 
                 @Override
@@ -244,6 +249,7 @@ public final class TopicConsumer implements AutoCloseable {
     /** Handles records partition by partition; a failing record rewinds its partition to itself. */
     private void handleBatch(org.apache.kafka.clients.consumer.Consumer<String, String> consumer, ConsumerRecords<String, String> records) {
         if (records.isEmpty()) {
+            commit(consumer);
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
@@ -262,9 +268,8 @@ public final class TopicConsumer implements AutoCloseable {
                 }
             }
         }
-        if (!done.isEmpty()) {
-            consumer.commitSync(done);
-        }
+        uncommitted.putAll(done);
+        commit(consumer);
         if (retrying) {
             setState(State.RETRYING_RECORD);
             long[] worst = stuck.values().stream().max((a, b) -> Long.compare(a[1], b[1])).orElse(new long[] {0, 1});
@@ -272,6 +277,25 @@ public final class TopicConsumer implements AutoCloseable {
                     options.maxBackoff())));
         } else if (stuck.isEmpty() && assigned) {
             setState(State.CONSUMING);
+        }
+    }
+
+    /**
+     * Commits what was handled, waiting at most a few seconds: a coordinator that is slow to come
+     * back (a broker just restarted) must not hold up delivery, so on a timeout the offsets stay
+     * pending and go with the next commit (redelivery after a crash is the at-least-once price).
+     * Anything else (the group moved on) restarts the client.
+     */
+    private void commit(org.apache.kafka.clients.consumer.Consumer<String, String> consumer) {
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(new HashMap<>(uncommitted), COMMIT_TIMEOUT);
+            uncommitted.clear();
+        } catch (org.apache.kafka.common.errors.TimeoutException
+                | org.apache.kafka.clients.consumer.RetriableCommitFailedException e) {
+            LOG.debugf("commit of %s pending: %s", options.topics(), e.getClass().getSimpleName());
         }
     }
 

@@ -32,7 +32,7 @@ public abstract class OutboxPublisher {
     protected String database;
     @ConfigProperty(name = "e2echat.outbox.sweep-interval", defaultValue = "2s")
     protected Duration sweep;
-    @ConfigProperty(name = "e2echat.outbox.lease-ttl", defaultValue = "10s")
+    @ConfigProperty(name = "e2echat.outbox.lease-ttl", defaultValue = "6s")
     protected Duration leaseTtl;
     @ConfigProperty(name = "e2echat.outbox.doorbell-interval", defaultValue = "25ms")
     protected Duration doorbellInterval;
