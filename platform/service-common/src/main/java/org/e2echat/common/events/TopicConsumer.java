@@ -95,6 +95,7 @@ public final class TopicConsumer implements AutoCloseable {
     private final Options options;
     private final Consumer<ConsumerRecord<String, String>> handler;
     private final MeterRegistry registry;
+    private final String metricGroup;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicReference<String> lastError = new AtomicReference<>();
@@ -132,8 +133,9 @@ public final class TopicConsumer implements AutoCloseable {
         this.options = options;
         this.handler = handler;
         this.registry = registry;
-        Tags tags = Tags.of("group", options.groupId().startsWith("gateway-") ? "gateway" : options.groupId(),
-                "topics", String.join(",", options.topics()));
+        // a gateway's group is per instance (random); metrics group them under one name
+        this.metricGroup = options.groupId().startsWith("gateway-") ? "gateway" : options.groupId();
+        Tags tags = Tags.of("group", metricGroup, "topics", String.join(",", options.topics()));
         this.restarts = counter("e2echat_consumer_restarts", "Consumer clients restarted after a failure", tags);
         this.failures = counter("e2echat_consumer_handler_failures", "Handler failures (each attempt)", tags);
         this.deadLettered = counter("e2echat_consumer_dead_lettered", "Records written to the dead-letter topic", tags);
@@ -240,8 +242,7 @@ public final class TopicConsumer implements AutoCloseable {
         if (registry == null) {
             return null;
         }
-        KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("group",
-                options.groupId().startsWith("gateway-") ? "gateway" : options.groupId()));
+        KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("group", metricGroup));
         metrics.bindTo(registry);
         return metrics;
     }
