@@ -119,12 +119,13 @@ public final class SessionService {
             List<Envelope> wrapped = checkedEnvelopes(envs, UUID.randomUUID().toString(), "pending", 1, callerId,
                     Set.copyOf(all), known, 0);
             String sessionId = requestedId != null ? requestedId : UUID.randomUUID().toString();
-            Uni<String> claim = type == SessionType.DIRECT
-                    ? sessions.claimDirect(pairKey(callerId, invited.get(0).userId()), sessionId)
+            String pair = type == SessionType.DIRECT ? pairKey(callerId, invited.get(0).userId()) : null;
+            Uni<Session> claim = pair != null
+                    ? claimDirect(pair, sessionId, callerId, invited.get(0).userId(), 3)
                     : Uni.createFrom().nullItem();
-            return claim.flatMap(existingId -> {
-                if (existingId != null) {
-                    return sessions.get(existingId).map(existing -> new Created(existing, true));
+            return claim.flatMap(existing -> {
+                if (existing != null) {
+                    return Uni.createFrom().item(new Created(existing, true));
                 }
                 String rotationId = wrapped.get(0).rotationId();
                 List<Envelope> stored = wrapped.stream().map(e -> withSession(e, sessionId)).toList();
@@ -141,8 +142,12 @@ public final class SessionService {
                 Session session = new Session(sessionId, type, callerId, now, 1,
                         List.of(new Session.EpochRecord(1, rotationId, callerId, now)), false, null, now, 0, 0, null,
                         now, members, 0, List.of(created));
+                Uni<Void> release = pair != null ? sessions.releaseDirect(pair, sessionId) : Uni.createFrom().voidItem();
                 return envelopes.insertAll(stored)
                         .flatMap(v -> sessions.insert(session))
+                        // the pair was claimed for a session that was not created: free it again, so
+                        // that it never points at somebody else's session
+                        .onFailure().call(e -> release)
                         .onFailure(Stores.SessionExists.class).transform(e -> new ProblemException(409,
                                 "session-exists", "Session id taken", "Choose another sessionId."))
                         .invoke(v -> outboxWake.run())
@@ -543,6 +548,41 @@ public final class SessionService {
     private static List<SessionEvents.MemberView> views(List<Member> members) {
         return members.stream().map(m -> new SessionEvents.MemberView(m.userId(), m.role().name(), m.joinedEpoch()))
                 .toList();
+    }
+
+    /**
+     * Claims the direct pair for {@code sessionId}: null if the claim is ours, or the pair's existing
+     * direct session. A claim left pointing at a session that does not exist, or that is not a
+     * DIRECT of exactly these two users (a failed or crashed create), is taken over, so a stale or
+     * planted claim can never hand out somebody else's session.
+     */
+    private Uni<Session> claimDirect(String pair, String sessionId, String a, String b, int attempts) {
+        return sessions.claimDirect(pair, sessionId).flatMap(existingId -> {
+            if (existingId == null) {
+                return Uni.createFrom().nullItem();
+            }
+            return sessions.get(existingId).flatMap(existing -> {
+                if (existing != null && isDirectOf(existing, a, b)) {
+                    return Uni.createFrom().item(existing);
+                }
+                if (attempts <= 1) {
+                    throw new ProblemException(409, "direct-session-busy", "Direct session busy",
+                            "The direct session with this user is being changed; try again.");
+                }
+                return sessions.replaceDirectClaim(pair, existingId, sessionId).flatMap(taken -> taken
+                        ? Uni.createFrom().<Session>nullItem()
+                        : claimDirect(pair, sessionId, a, b, attempts - 1));
+            });
+        });
+    }
+
+    private static boolean isDirectOf(Session s, String a, String b) {
+        if (s.type() != SessionType.DIRECT || s.members().size() != 2) {
+            return false;
+        }
+        Set<String> ids = new HashSet<>();
+        s.members().forEach(m -> ids.add(m.userId()));
+        return ids.equals(Set.of(a, b));
     }
 
     private static String pairKey(String a, String b) {

@@ -50,6 +50,15 @@ public final class Stores {
          * of the session that already holds it.
          */
         Uni<String> claimDirect(String pairKey, String sessionId);
+
+        /**
+         * Moves the pair's claim from {@code expectedSessionId} to {@code sessionId} if it still
+         * points at {@code expectedSessionId}; returns whether it did.
+         */
+        Uni<Boolean> replaceDirectClaim(String pairKey, String expectedSessionId, String sessionId);
+
+        /** Drops the pair's claim if it still points at {@code sessionId}. */
+        Uni<Void> releaseDirect(String pairKey, String sessionId);
     }
 
     public interface EnvelopeStore {

@@ -135,6 +135,21 @@ public class SessionMongoRepository
     }
 
     @Override
+    public Uni<Boolean> replaceDirectClaim(String pairKey, String expectedSessionId, String sessionId) {
+        return mongoDatabase().getCollection("direct_pairs").updateOne(
+                Filters.and(Filters.eq("_id", pairKey), Filters.eq("sessionId", expectedSessionId)),
+                Updates.set("sessionId", sessionId))
+                .map(r -> r.getMatchedCount() == 1);
+    }
+
+    @Override
+    public Uni<Void> releaseDirect(String pairKey, String sessionId) {
+        return mongoDatabase().getCollection("direct_pairs").deleteOne(
+                Filters.and(Filters.eq("_id", pairKey), Filters.eq("sessionId", sessionId)))
+                .replaceWithVoid();
+    }
+
+    @Override
     public Uni<List<Pending>> pending(int limit) {
         return find(OutboxDocument.PENDING).page(0, limit).list()
                 .map(docs -> OutboxStore.each(docs, d -> d.id, d -> new Pending(d.id, d.id, d.toDomain().outbox())));

@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.e2echat.contracts.events.UserEvents;
+import org.e2echat.session.persistence.SessionMongoRepository;
 import org.e2echat.testsupport.TestUser;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +29,9 @@ class SessionCreationTest {
 
     @Inject
     Fixture fixture;
+
+    @Inject
+    SessionMongoRepository sessionStore;
 
     @Test
     void groupIsCreatedAtEpochOneAndEachMemberGetsOnlyTheirOwnEnvelope() {
@@ -87,6 +93,93 @@ class SessionCreationTest {
         back.put("envelopes", envelopes(p.get(1), p));
         String again = p.get(1).as().body(back).post("/v1/sessions").then().statusCode(200).extract().path("id");
         assertEquals(first, again);
+    }
+
+    @Test
+    void aDirectCreateNamingSomebodyElsesSessionDoesNotHijackThePair() {
+        List<TestUser> p = fixture.people(3);
+        TestUser owner = p.get(0);
+        TestUser attacker = fixture.people(1).get(0);
+        String group = createGroup(owner, List.of(member(p.get(1), "MEMBER"), member(p.get(2), "MEMBER")),
+                envelopes(owner, p)).then().statusCode(201).extract().path("id");
+
+        Map<String, Object> hijack = new HashMap<>();
+        hijack.put("sessionId", group);
+        hijack.put("type", "DIRECT");
+        hijack.put("members", List.of(member(owner, null)));
+        hijack.put("envelopes", envelopes(attacker, List.of(attacker, owner)));
+        attacker.as().body(hijack).post("/v1/sessions").then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:session-exists"));
+
+        // the owner opening "direct chat with the attacker" gets a new direct session of the two, not the group
+        Map<String, Object> direct = new HashMap<>();
+        direct.put("type", "DIRECT");
+        direct.put("members", List.of(member(attacker, null)));
+        direct.put("envelopes", envelopes(owner, List.of(owner, attacker)));
+        String mine = owner.as().body(direct).post("/v1/sessions").then().statusCode(201)
+                .body("type", equalTo("DIRECT"))
+                .body("members.userId", containsInAnyOrder(owner.id(), attacker.id()))
+                .extract().path("id");
+        assertNotEquals(group, mine);
+
+        // and the attacker's own direct create with the owner returns that session, not a 500
+        Map<String, Object> back = new HashMap<>();
+        back.put("type", "DIRECT");
+        back.put("members", List.of(member(owner, null)));
+        back.put("envelopes", envelopes(attacker, List.of(attacker, owner)));
+        attacker.as().body(back).post("/v1/sessions").then().statusCode(200).body("id", equalTo(mine));
+    }
+
+    @Test
+    void aDirectCreateNamingSomebodyElsesSessionNeverReturnsIt() {
+        List<TestUser> p = fixture.people(3);
+        TestUser owner = p.get(0);
+        TestUser attacker = fixture.people(1).get(0);
+        String group = createGroup(owner, List.of(member(p.get(1), "MEMBER"), member(p.get(2), "MEMBER")),
+                envelopes(owner, p)).then().statusCode(201).extract().path("id");
+        Map<String, Object> hijack = new HashMap<>();
+        hijack.put("sessionId", group);
+        hijack.put("type", "DIRECT");
+        hijack.put("members", List.of(member(owner, null)));
+        hijack.put("envelopes", envelopes(attacker, List.of(attacker, owner)));
+        attacker.as().body(hijack).post("/v1/sessions").then().statusCode(409);
+        // the same request again must not answer with the group (nor 500)
+        attacker.as().body(hijack).post("/v1/sessions").then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:session-exists"));
+    }
+
+    @Test
+    void aStaleDirectClaimIsTakenOverNotHandedOut() {
+        List<TestUser> p = fixture.people(3);
+        TestUser owner = p.get(0);
+        TestUser other = fixture.people(1).get(0);
+        TestUser third = fixture.people(1).get(0);
+        String group = createGroup(owner, List.of(member(p.get(1), "MEMBER"), member(p.get(2), "MEMBER")),
+                envelopes(owner, p)).then().statusCode(201).extract().path("id");
+        // claims a create left behind when it failed or crashed before its session was stored
+        assertNull(sessionStore.claimDirect(pair(owner, other), group).await().indefinitely());
+        assertNull(sessionStore.claimDirect(pair(owner, third), UUID.randomUUID().toString())
+                .await().indefinitely());
+
+        for (TestUser peer : List.of(other, third)) {
+            Map<String, Object> direct = new HashMap<>();
+            direct.put("type", "DIRECT");
+            direct.put("members", List.of(member(peer, null)));
+            direct.put("envelopes", envelopes(owner, List.of(owner, peer)));
+            String id = owner.as().body(direct).post("/v1/sessions").then().statusCode(201)
+                    .body("type", equalTo("DIRECT"))
+                    .body("members.userId", containsInAnyOrder(owner.id(), peer.id()))
+                    .extract().path("id");
+            Map<String, Object> back = new HashMap<>();
+            back.put("type", "DIRECT");
+            back.put("members", List.of(member(owner, null)));
+            back.put("envelopes", envelopes(peer, List.of(peer, owner)));
+            peer.as().body(back).post("/v1/sessions").then().statusCode(200).body("id", equalTo(id));
+        }
+    }
+
+    private static String pair(TestUser a, TestUser b) {
+        return a.id().compareTo(b.id()) < 0 ? a.id() + ":" + b.id() : b.id() + ":" + a.id();
     }
 
     @Test

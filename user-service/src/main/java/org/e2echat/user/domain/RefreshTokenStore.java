@@ -12,7 +12,14 @@ public interface RefreshTokenStore {
 
     Uni<RefreshToken> lookup(String tokenHash);
 
+    /**
+     * Revokes every token of the family, including any inserted later: the family is recorded as
+     * revoked before its tokens are, and {@link #familyRevoked} answers from that record.
+     */
     Uni<Void> revokeFamily(String familyId);
+
+    /** Whether the family was ever revoked (reuse or logout); such a family's tokens are never accepted. */
+    Uni<Boolean> familyRevoked(String familyId);
 
     Uni<Void> revokeAllOf(String userId);
 }

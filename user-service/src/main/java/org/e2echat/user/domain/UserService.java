@@ -118,9 +118,16 @@ public final class UserService {
             if (!spent.expiresAt().isAfter(clock.instant())) {
                 return Uni.createFrom().failure(invalidRefresh());
             }
+            // the successor is inserted before the family is checked: a reuse detected concurrently
+            // either revokes it (it already exists) or is seen here (it revoked first)
             return users.get(spent.userId()).flatMap(user -> user == null || user.deleted()
                     ? Uni.createFrom().failure(invalidRefresh())
-                    : newSession(user, spent.familyId()));
+                    : newSession(user, spent.familyId()).call(issued -> refreshTokens
+                            .familyRevoked(spent.familyId()).invoke(revoked -> {
+                                if (revoked) {
+                                    throw invalidRefresh();
+                                }
+                            })));
         });
     }
 

@@ -3,10 +3,14 @@ package org.e2echat.user.persistence;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Date;
+import org.bson.Document;
 import org.e2echat.user.domain.RefreshToken;
 import org.e2echat.user.domain.RefreshTokenStore;
 
@@ -36,8 +40,22 @@ public class RefreshTokenMongoRepository
 
     @Override
     public Uni<Void> revokeFamily(String familyId) {
-        return mongoCollection().updateMany(Filters.eq("familyId", familyId),
-                Updates.set("state", RefreshToken.State.REVOKED.name())).replaceWithVoid();
+        // the marker first: a successor inserted concurrently is either revoked by the updateMany
+        // or refused by the marker check that follows its insert
+        return revokedFamilies().updateOne(Filters.eq("_id", familyId),
+                Updates.setOnInsert("revokedAt", new Date()), new UpdateOptions().upsert(true))
+                .flatMap(v -> mongoCollection().updateMany(Filters.eq("familyId", familyId),
+                        Updates.set("state", RefreshToken.State.REVOKED.name())))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Boolean> familyRevoked(String familyId) {
+        return revokedFamilies().find(Filters.eq("_id", familyId)).collect().first().map(d -> d != null);
+    }
+
+    private ReactiveMongoCollection<Document> revokedFamilies() {
+        return mongoDatabase().getCollection("revoked_token_families");
     }
 
     @Override

@@ -15,6 +15,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -79,6 +84,49 @@ class AuthenticationTest {
                 .body("type", equalTo("urn:e2echat:problem:refresh-token-reused"));
         // the token issued by the legitimate rotation is revoked with its family
         refresh(second).then().statusCode(401).body("type", equalTo("urn:e2echat:problem:invalid-refresh-token"));
+    }
+
+    @Test
+    void concurrentReuseRevokesTheWholeLoginIncludingTheWinnersNewToken() throws Exception {
+        int rounds = 40;
+        int racers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                Accounts.Account user = Accounts.create("race");
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Response>> answers = new ArrayList<>();
+                for (int i = 0; i < racers; i++) {
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        return refresh(user.refreshToken());
+                    }));
+                }
+                start.countDown();
+                List<String> issued = new ArrayList<>();
+                int reused = 0;
+                for (Future<Response> f : answers) {
+                    Response r = f.get(30, TimeUnit.SECONDS);
+                    if (r.statusCode() == 200) {
+                        issued.add(r.path("refreshToken"));
+                    } else {
+                        assertEquals(401, r.statusCode());
+                        if ("urn:e2echat:problem:refresh-token-reused".equals(r.path("type"))) {
+                            reused++;
+                        }
+                    }
+                }
+                assertTrue(issued.size() <= 1, "round " + round + ": one refresh wins at most");
+                assertTrue(reused > 0, "round " + round + ": the reuse is detected");
+                for (String token : issued) {
+                    assertEquals(401, refresh(token).statusCode(),
+                            "round " + round + ": the winner's new token must die with its family");
+                }
+                assertEquals(401, refresh(user.refreshToken()).statusCode());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
