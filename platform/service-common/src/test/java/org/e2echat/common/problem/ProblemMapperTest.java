@@ -94,6 +94,18 @@ class ProblemMapperTest {
                 .body("detail", containsString("more than once"));
     }
 
+    @Test
+    void aDefinitionErrorCausedByAParseFailureIsA400ProblemAndAnyOtherA500Problem() {
+        given().get("/problem-probe/definition-over-parse").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"));
+        given().get("/problem-probe/definition-bug").then()
+                .statusCode(500)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:internal-error"));
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {
         "{\"name\": \"x\", \"count\": 1.5}",

@@ -98,4 +98,22 @@ public class ProblemProbeResource {
     public String page(@QueryParam("after") String after) {
         return "after " + Requests.longParam(after, "after", "invalid-paging");
     }
+
+    /** What Jackson throws when a record's creator meets a parse failure (a duplicate key). */
+    @GET
+    @Path("/definition-over-parse")
+    public String definitionOverParse() throws java.io.IOException {
+        var e = com.fasterxml.jackson.databind.exc.InvalidDefinitionException.from(
+                (com.fasterxml.jackson.core.JsonParser) null, "Cannot construct instance", (com.fasterxml.jackson.databind.JavaType) null);
+        e.initCause(new com.fasterxml.jackson.core.JsonParseException(null, "Duplicate field 'name'"));
+        throw e;
+    }
+
+    /** A definition error with no bad input under it is a bug in the code. */
+    @GET
+    @Path("/definition-bug")
+    public String definitionBug() throws java.io.IOException {
+        throw com.fasterxml.jackson.databind.exc.InvalidDefinitionException.from(
+                (com.fasterxml.jackson.core.JsonParser) null, "No creator", (com.fasterxml.jackson.databind.JavaType) null);
+    }
 }
