@@ -61,9 +61,13 @@ public class MessageResource {
     @Operation(summary = "Messages in seq order: after=N ascending (catch-up, the default from 0), before=N descending (scrollback)")
     @APIResponse(responseCode = "400", description = "invalid-paging")
     @APIResponse(responseCode = "404", description = "not-found: unknown session or never a member")
-    public Uni<MessagePage> page(@PathParam("sessionId") String sessionId, @QueryParam("after") Long after,
-            @QueryParam("before") Long before, @QueryParam("limit") Integer limit) {
-        return messages.page(jwt.getRawToken(), Requests.id(sessionId, "No such session."), after, before, limit).map(page -> {
+    public Uni<MessagePage> page(@PathParam("sessionId") String sessionId, @QueryParam("after") String after,
+            @QueryParam("before") String before, @QueryParam("limit") String limit) {
+        String id = Requests.id(sessionId, "No such session.");
+        Long afterSeq = Requests.longParam(after, "after", "invalid-paging");
+        Long beforeSeq = Requests.longParam(before, "before", "invalid-paging");
+        Integer size = Requests.intParam(limit, "limit", "invalid-paging");
+        return messages.page(jwt.getRawToken(), id, afterSeq, beforeSeq, size).map(page -> {
             List<MessageResponse> list = page.messages().stream().map(MessageResponse::of).toList();
             Long cursor = page.hasMore() && !list.isEmpty() ? list.get(list.size() - 1).seq() : null;
             return new MessagePage(list, page.hasMore(), cursor);

@@ -120,6 +120,10 @@ class OutboxAndReadTest {
         chat.read(reader, id, "limit=0").then().statusCode(400);
         chat.read(reader, id, "limit=201").then().statusCode(400);
         chat.read(reader, id, "after=-1").then().statusCode(400);
+        for (String query : new String[] {"after=abc", "after=99999999999999999999", "before=1.5", "limit=ten"}) {
+            chat.read(reader, id, query).then().statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("urn:e2echat:problem:invalid-paging"));
+        }
         chat.read(reader, id, "limit=200").then().body("messages.size()", equalTo(7));
         chat.read(chat.users(1).get(0), id, "").then().statusCode(404);
     }

@@ -85,7 +85,11 @@ class SendMessageTest {
                 Arguments.of("old sender key version", 409, "stale-sender-key",
                         (Consumer<Map<String, Object>>) m -> m.put("senderKeyVersion", 7)),
                 Arguments.of("epoch as text", 400, "malformed-request",
-                        (Consumer<Map<String, Object>>) m -> m.put("epoch", "1")));
+                        (Consumer<Map<String, Object>>) m -> m.put("epoch", "1")),
+                Arguments.of("fractional epoch", 400, "malformed-request",
+                        (Consumer<Map<String, Object>>) m -> m.put("epoch", 1.5)),
+                Arguments.of("clientTime beyond year 9999", 400, "malformed-request",
+                        (Consumer<Map<String, Object>>) m -> m.put("clientTime", "+1000000000-01-01T00:00:00Z")));
     }
 
     @ParameterizedTest(name = "{0}")

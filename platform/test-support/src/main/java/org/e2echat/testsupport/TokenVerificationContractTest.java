@@ -33,7 +33,8 @@ public abstract class TokenVerificationContractTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"missing", "alg-none", "hs256-with-public-key", "unsigned", "expired-beyond-skew",
-        "wrong-issuer", "wrong-audience", "unknown-key", "hostile-kid", "tampered-subject"})
+        "wrong-issuer", "wrong-audience", "unknown-key", "hostile-kid", "tampered-subject", "no-subject",
+        "empty-subject"})
     void hostileTokenIsRefusedWithAProblem(String kind) {
         String token = switch (kind) {
             case "missing" -> null;
@@ -46,6 +47,8 @@ public abstract class TokenVerificationContractTest {
             case "unknown-key" -> forge.unknownKey(user, "alice");
             case "hostile-kid" -> forge.hostileKid(user, "alice", "../../../etc/passwd");
             case "tampered-subject" -> forge.tamperedSubject(user, "alice", UUID.randomUUID().toString());
+            case "no-subject" -> forge.with(user, "alice", c -> c.unsetClaim("sub"));
+            case "empty-subject" -> forge.with(user, "alice", c -> c.setSubject(""));
             default -> throw new IllegalArgumentException(kind);
         };
         RequestSpecification request = token == null ? given() : bearer(token);

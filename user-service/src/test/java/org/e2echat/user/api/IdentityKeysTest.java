@@ -86,7 +86,7 @@ class IdentityKeysTest {
     }
 
     @Test
-    void badRotationUploadsChangeNothing() {
+    void badRotationUploadsChangeNothing() throws Exception {
         Accounts.Account a = Accounts.create("badrot");
         Map<String, Object> forged = Accounts.identityBody(TestIdentity.generate().withSignatureOf(TestIdentity.generate()));
         a.authed().body(forged).post("/v1/users/me/keys").then().statusCode(422)
@@ -95,6 +95,18 @@ class IdentityKeysTest {
         past.put("expiresAt", Instant.now().minusSeconds(5).toString());
         a.authed().body(past).post("/v1/users/me/keys").then().statusCode(422);
         a.authed().body("{\"suite\": [1]}").post("/v1/users/me/keys").then().statusCode(400);
+        Map<String, Object> farFuture = Accounts.identityBody(TestIdentity.generate());
+        farFuture.put("expiresAt", "+1000000000-01-01T00:00:00Z");
+        a.authed().body(farFuture).post("/v1/users/me/keys").then().statusCode(400)
+                .contentType("application/problem+json").body("type", equalTo("urn:e2echat:problem:malformed-request"));
+        // every field present plus a repeated one: this used to be a 500 with an empty body
+        Map<String, Object> full = Accounts.identityBody(TestIdentity.generate());
+        full.put("expiresAt", "2030-01-01T00:00:00Z");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String duplicated = "{\"suite\": " + json.writeValueAsString(full.get("suite")) + ", "
+                + json.writeValueAsString(full).substring(1);
+        a.authed().body(duplicated).post("/v1/users/me/keys").then().statusCode(400)
+                .contentType("application/problem+json").body("type", equalTo("urn:e2echat:problem:malformed-request"));
         a.authed().get("/v1/users/me/keys".replace("me", a.id())).then()
                 .body("currentKeyVersion", equalTo(1)).body("keys.size()", equalTo(1));
     }

@@ -1,6 +1,8 @@
 package org.e2echat.common.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -40,6 +42,20 @@ public class ProblemMapper {
         return malformedJson(e, uri);
     }
 
+    /**
+     * A record's creator wraps what the parser refused (a duplicate key) in a definition error:
+     * that is bad input, 400. A definition error without a parse failure under it is a bug, 500.
+     */
+    @ServerExceptionMapper
+    public Response invalidDefinition(InvalidDefinitionException e, UriInfo uri) {
+        for (Throwable t = e.getCause(); t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof JsonParseException parse) {
+                return malformedJson(parse, uri);
+            }
+        }
+        return unexpected(e, uri);
+    }
+
     /** Lazy (non-proactive) authentication routes token failures here instead of a bare 401. */
     @ServerExceptionMapper({io.quarkus.security.AuthenticationFailedException.class,
         io.quarkus.security.UnauthorizedException.class,
@@ -60,6 +76,9 @@ public class ProblemMapper {
     public Response webApplication(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
         Throwable cause = e.getCause();
+        if (cause instanceof InvalidDefinitionException definition) {
+            return invalidDefinition(definition, uri);
+        }
         if (cause instanceof JsonProcessingException json) {
             return malformedJson(json, uri);
         }
@@ -141,6 +160,10 @@ public class ProblemMapper {
             return field.isEmpty()
                     ? "The body does not have the expected shape" + where + "."
                     : "Field '" + field + "' has the wrong type or shape" + where + ".";
+        }
+        if (e instanceof JsonParseException && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Duplicate field")) {
+            return "A field appears more than once" + where + ".";
         }
         return "The body is not valid JSON" + where + ".";
     }

@@ -3,7 +3,10 @@ package org.e2echat.common.validation;
 import java.util.regex.Pattern;
 import org.e2echat.common.problem.ProblemException;
 
-/** Checks shared by every REST resource: a body is present; a path id is a lower-case UUID. */
+/**
+ * Checks shared by every REST resource: a body is present; a path id is a lower-case UUID; a
+ * numeric query parameter is a number.
+ */
 public final class Requests {
 
     private static final Pattern UUID_SHAPE =
@@ -31,5 +34,32 @@ public final class Requests {
             throw ProblemException.notFound(notFoundDetail);
         }
         return id;
+    }
+
+    /**
+     * The query parameter as a whole number, null when absent, or a 400 problem of type
+     * {@code slug}: JAX-RS would answer a parameter it cannot convert with a 404.
+     */
+    public static Long longParam(String value, String name, String slug) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(slug, name + " must be a whole number.");
+        }
+    }
+
+    /** As {@link #longParam}, for an int parameter. */
+    public static Integer intParam(String value, String name, String slug) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(slug, name + " must be a whole number.");
+        }
     }
 }

@@ -79,6 +79,103 @@ class ProblemMapperTest {
                 .body("type", equalTo("urn:e2echat:problem:malformed-request"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"name\": \"x\", \"count\": 1, \"name\": \"y\"}",
+        "{\"name\": \"x\", \"name\": \"y\"}",
+        "{\"name\": \"x\", \"version\": 1, \"at\": \"2030-01-01T00:00:00Z\", \"at\": \"2031-01-01T00:00:00Z\"}",
+        "{\"version\": 1, \"version\": 2}"})
+    void duplicateKeysAre400ProblemsWhetherOrNotEveryFieldIsThere(String body) {
+        String path = body.contains("count") || !body.contains("version") ? "/problem-probe/body" : "/problem-probe/stamped";
+        given().contentType(ContentType.JSON).body(body).post(path).then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"))
+                .body("detail", containsString("more than once"));
+    }
+
+    @Test
+    void aDefinitionErrorCausedByAParseFailureIsA400ProblemAndAnyOtherA500Problem() {
+        given().get("/problem-probe/definition-over-parse").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"));
+        given().get("/problem-probe/definition-bug").then()
+                .statusCode(500)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:internal-error"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"name\": \"x\", \"count\": 1.5}",
+        "{\"name\": \"x\", \"count\": 1.0}",
+        "{\"name\": \"x\", \"count\": 1e3}"})
+    void fractionsAreNotIntegers(String body) {
+        given().contentType(ContentType.JSON).body(body).post("/problem-probe/body").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"))
+                .body("detail", containsString("count"));
+    }
+
+    @Test
+    void fractionsAreNotBoxedIntegersEither() {
+        given().contentType(ContentType.JSON).body("{\"name\": \"x\", \"version\": 1.5}")
+                .post("/problem-probe/stamped").then()
+                .statusCode(400)
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"))
+                .body("detail", containsString("version"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "+1000000000-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "-1000000000-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z"})
+    void timestampsOutsideTheSupportedRangeAre400Problems(String at) {
+        given().contentType(ContentType.JSON).body("{\"name\": \"x\", \"version\": 1, \"at\": \"" + at + "\"}")
+                .post("/problem-probe/stamped").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"))
+                .body("detail", containsString("at"))
+                .body("detail", not(containsString(at)));
+    }
+
+    @Test
+    void numericTimestampsOutsideTheRangeAre400ProblemsToo() {
+        given().contentType(ContentType.JSON).body("{\"name\": \"x\", \"at\": 1e20}")
+                .post("/problem-probe/stamped").then()
+                .statusCode(400)
+                .body("type", equalTo("urn:e2echat:problem:malformed-request"));
+    }
+
+    @Test
+    void timestampsAtTheEdgesOfTheRangeAreAccepted() {
+        for (String at : new String[] {"1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2030-06-01T12:00:00.123Z"}) {
+            given().contentType(ContentType.JSON).body("{\"name\": \"x\", \"version\": 2, \"at\": \"" + at + "\"}")
+                    .post("/problem-probe/stamped").then()
+                    .statusCode(200)
+                    .body(equalTo("x 2 " + java.time.Instant.parse(at)));
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"abc", "99999999999999999999", "1.5", " 7"})
+    void unparsableNumericQueryParameterIsA400Problem(String after) {
+        given().queryParam("after", after).get("/problem-probe/page").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:e2echat:problem:invalid-paging"))
+                .body("detail", containsString("after"));
+    }
+
+    @Test
+    void numericQueryParameterIsParsed() {
+        given().queryParam("after", "42").get("/problem-probe/page").then().statusCode(200).body(equalTo("after 42"));
+        given().get("/problem-probe/page").then().statusCode(200).body(equalTo("after null"));
+    }
+
     @Test
     void wrongMediaTypeIsA415Problem() {
         given().contentType(ContentType.TEXT).body("hello").post("/problem-probe/body").then()

@@ -5,12 +5,15 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import org.e2echat.common.validation.Requests;
 import jakarta.ws.rs.core.MediaType;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.reactivestreams.client.MongoClients;
 import io.quarkus.mongodb.impl.ReactiveMongoClientImpl;
 import io.smallrye.mutiny.Uni;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,10 @@ import org.e2echat.infra.FreePorts;
 public class ProblemProbeResource {
 
     public record Body(String name, int count) {
+    }
+
+    /** A record with a boxed integer and a timestamp, like key uploads and sends. */
+    public record Stamped(String name, Long version, Instant at) {
     }
 
     @GET
@@ -77,5 +84,36 @@ public class ProblemProbeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public String body(Body body) {
         return body.name() + body.count();
+    }
+
+    @POST
+    @Path("/stamped")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public String stamped(Stamped body) {
+        return body.name() + " " + body.version() + " " + body.at();
+    }
+
+    @GET
+    @Path("/page")
+    public String page(@QueryParam("after") String after) {
+        return "after " + Requests.longParam(after, "after", "invalid-paging");
+    }
+
+    /** What Jackson throws when a record's creator meets a parse failure (a duplicate key). */
+    @GET
+    @Path("/definition-over-parse")
+    public String definitionOverParse() throws java.io.IOException {
+        var e = com.fasterxml.jackson.databind.exc.InvalidDefinitionException.from(
+                (com.fasterxml.jackson.core.JsonParser) null, "Cannot construct instance", (com.fasterxml.jackson.databind.JavaType) null);
+        e.initCause(new com.fasterxml.jackson.core.JsonParseException(null, "Duplicate field 'name'"));
+        throw e;
+    }
+
+    /** A definition error with no bad input under it is a bug in the code. */
+    @GET
+    @Path("/definition-bug")
+    public String definitionBug() throws java.io.IOException {
+        throw com.fasterxml.jackson.databind.exc.InvalidDefinitionException.from(
+                (com.fasterxml.jackson.core.JsonParser) null, "No creator", (com.fasterxml.jackson.databind.JavaType) null);
     }
 }
