@@ -127,6 +127,18 @@ final class Fixture {
         return owner.as().body(body).post("/v1/sessions");
     }
 
+    /** The body of {@code from}'s DIRECT create with {@code other}, optionally naming its session id. */
+    static Map<String, Object> direct(TestUser from, TestUser other, String sessionId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (sessionId != null) {
+            body.put("sessionId", sessionId);
+        }
+        body.put("type", "DIRECT");
+        body.put("members", List.of(member(other, null)));
+        body.put("envelopes", envelopes(from, List.of(from, other)));
+        return body;
+    }
+
     static Response rotate(TestUser by, String sessionId, int epoch, List<TestUser> recipients,
             List<Map<String, Object>> add) {
         Map<String, Object> body = new LinkedHashMap<>();

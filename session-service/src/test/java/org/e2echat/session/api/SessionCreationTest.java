@@ -1,6 +1,7 @@
 package org.e2echat.session.api;
 
 import static org.e2echat.session.api.Fixture.createGroup;
+import static org.e2echat.session.api.Fixture.direct;
 import static org.e2echat.session.api.Fixture.envelope;
 import static org.e2echat.session.api.Fixture.envelopes;
 import static org.e2echat.session.api.Fixture.member;
@@ -103,31 +104,20 @@ class SessionCreationTest {
         String group = createGroup(owner, List.of(member(p.get(1), "MEMBER"), member(p.get(2), "MEMBER")),
                 envelopes(owner, p)).then().statusCode(201).extract().path("id");
 
-        Map<String, Object> hijack = new HashMap<>();
-        hijack.put("sessionId", group);
-        hijack.put("type", "DIRECT");
-        hijack.put("members", List.of(member(owner, null)));
-        hijack.put("envelopes", envelopes(attacker, List.of(attacker, owner)));
+        Map<String, Object> hijack = direct(attacker, owner, group);
         attacker.as().body(hijack).post("/v1/sessions").then().statusCode(409)
                 .body("type", equalTo("urn:e2echat:problem:session-exists"));
 
         // the owner opening "direct chat with the attacker" gets a new direct session of the two, not the group
-        Map<String, Object> direct = new HashMap<>();
-        direct.put("type", "DIRECT");
-        direct.put("members", List.of(member(attacker, null)));
-        direct.put("envelopes", envelopes(owner, List.of(owner, attacker)));
-        String mine = owner.as().body(direct).post("/v1/sessions").then().statusCode(201)
+        String mine = owner.as().body(direct(owner, attacker, null)).post("/v1/sessions").then().statusCode(201)
                 .body("type", equalTo("DIRECT"))
                 .body("members.userId", containsInAnyOrder(owner.id(), attacker.id()))
                 .extract().path("id");
         assertNotEquals(group, mine);
 
         // and the attacker's own direct create with the owner returns that session, not a 500
-        Map<String, Object> back = new HashMap<>();
-        back.put("type", "DIRECT");
-        back.put("members", List.of(member(owner, null)));
-        back.put("envelopes", envelopes(attacker, List.of(attacker, owner)));
-        attacker.as().body(back).post("/v1/sessions").then().statusCode(200).body("id", equalTo(mine));
+        attacker.as().body(direct(attacker, owner, null)).post("/v1/sessions").then().statusCode(200)
+                .body("id", equalTo(mine));
     }
 
     @Test
@@ -137,11 +127,7 @@ class SessionCreationTest {
         TestUser attacker = fixture.people(1).get(0);
         String group = createGroup(owner, List.of(member(p.get(1), "MEMBER"), member(p.get(2), "MEMBER")),
                 envelopes(owner, p)).then().statusCode(201).extract().path("id");
-        Map<String, Object> hijack = new HashMap<>();
-        hijack.put("sessionId", group);
-        hijack.put("type", "DIRECT");
-        hijack.put("members", List.of(member(owner, null)));
-        hijack.put("envelopes", envelopes(attacker, List.of(attacker, owner)));
+        Map<String, Object> hijack = direct(attacker, owner, group);
         attacker.as().body(hijack).post("/v1/sessions").then().statusCode(409);
         // the same request again must not answer with the group (nor 500)
         attacker.as().body(hijack).post("/v1/sessions").then().statusCode(409)
@@ -162,19 +148,11 @@ class SessionCreationTest {
                 .await().indefinitely());
 
         for (TestUser peer : List.of(other, third)) {
-            Map<String, Object> direct = new HashMap<>();
-            direct.put("type", "DIRECT");
-            direct.put("members", List.of(member(peer, null)));
-            direct.put("envelopes", envelopes(owner, List.of(owner, peer)));
-            String id = owner.as().body(direct).post("/v1/sessions").then().statusCode(201)
+            String id = owner.as().body(direct(owner, peer, null)).post("/v1/sessions").then().statusCode(201)
                     .body("type", equalTo("DIRECT"))
                     .body("members.userId", containsInAnyOrder(owner.id(), peer.id()))
                     .extract().path("id");
-            Map<String, Object> back = new HashMap<>();
-            back.put("type", "DIRECT");
-            back.put("members", List.of(member(owner, null)));
-            back.put("envelopes", envelopes(peer, List.of(peer, owner)));
-            peer.as().body(back).post("/v1/sessions").then().statusCode(200).body("id", equalTo(id));
+            peer.as().body(direct(peer, owner, null)).post("/v1/sessions").then().statusCode(200).body("id", equalTo(id));
         }
     }
 

@@ -1,7 +1,8 @@
 package org.e2echat.common.outbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,7 @@ import org.jboss.logging.Logger;
 public final class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(35);
 
@@ -306,18 +307,36 @@ public final class OutboxRelay {
     private static long oldest(List<OutboxStore.Pending> batch) {
         long oldest = 0;
         for (OutboxStore.Pending p : batch) {
-            for (OutboxEvent e : p.events()) {
-                try {
-                    JsonNode at = JSON.readTree(e.json()).path("occurredAt");
-                    long millis = at.isNumber() ? (long) (at.asDouble() * 1000) : Instant.parse(at.asText()).toEpochMilli();
-                    oldest = oldest == 0 ? millis : Math.min(oldest, millis);
-                } catch (IOException | RuntimeException ignored) {
-                    // an event without a readable time does not make the backlog older
-                }
-                break;
+            if (!p.events().isEmpty()) {
+                long millis = occurredAt(p.events().get(0).json());
+                oldest = oldest == 0 || (millis != 0 && millis < oldest) ? millis : oldest;
             }
         }
         return oldest;
+    }
+
+    /**
+     * The envelope's top-level {@code occurredAt}, read by streaming up to it (it precedes the
+     * payload, so ciphertext is never parsed for a gauge), or 0 when it cannot be read.
+     */
+    private static long occurredAt(String json) {
+        try (JsonParser parser = JSON.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return 0;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("occurredAt".equals(field)) {
+                    return value == JsonToken.VALUE_STRING ? Instant.parse(parser.getText()).toEpochMilli()
+                            : (long) (parser.getDoubleValue() * 1000);
+                }
+                parser.skipChildren();
+            }
+        } catch (IOException | RuntimeException e) {
+            // an event without a readable time does not make the backlog older
+        }
+        return 0;
     }
 
     private double backlogAgeSeconds() {

@@ -53,13 +53,10 @@ public final class Requests {
 
     /** As {@link #longParam}, for an int parameter. */
     public static Integer intParam(String value, String name, String slug) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(value);
-        } catch (NumberFormatException e) {
+        Long n = longParam(value, name, slug);
+        if (n != null && (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE)) {
             throw ProblemException.badRequest(slug, name + " must be a whole number.");
         }
+        return n == null ? null : n.intValue();
     }
 }
