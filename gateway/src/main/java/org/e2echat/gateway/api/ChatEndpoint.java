@@ -154,7 +154,7 @@ public class ChatEndpoint {
             return Uni.createFrom().voidItem();
         }
         conn.lastHeard = System.nanoTime();
-        if (text.length() > config.maxFrameBytes()) {
+        if (exceedsUtf8Bytes(text, config.maxFrameBytes())) {
             registry.remove(conn);
             conn.close(Frames.CloseCodes.TOO_BIG, "frame larger than " + config.maxFrameBytes());
             return Uni.createFrom().voidItem();
@@ -185,6 +185,31 @@ public class ChatEndpoint {
             default -> error(connection, null, ProblemException.badRequest("unknown-frame",
                     "Unknown frame type; clients send send and ping."));
         };
+    }
+
+    /**
+     * Whether the frame is larger than {@code limit} on the wire, in UTF-8 bytes (a character is one
+     * to three bytes, a surrogate pair four), counting no further than needed.
+     */
+    static boolean exceedsUtf8Bytes(String text, int limit) {
+        if ((long) text.length() * 3 <= limit) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length() && bytes <= limit; i++) {
+            char ch = text.charAt(i);
+            if (ch < 0x80) {
+                bytes += 1;
+            } else if (ch < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(ch) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes > limit;
     }
 
     /** The answer to the server's automatic ping: the peer is alive (see DeadPeerReaper). */

@@ -138,6 +138,16 @@ class ConnectionTest {
     }
 
     @Test
+    void theFrameLimitCountsBytesNotCharacters() throws Exception {
+        TestUser u = TestEvents.registerUser("euro");
+        WsClient c = WsClient.withHeader(ws, u.token());
+        c.next("hello", Duration.ofSeconds(10));
+        // 50,000 characters, 150,000 bytes of UTF-8: over the 128 KiB limit
+        c.send("{\"type\":\"ping\",\"pad\":\"" + "\u20ac".repeat(50_000) + "\"}");
+        assertEquals(1009, c.closeCode(Duration.ofSeconds(10)));
+    }
+
+    @Test
     void floodingGetsRateLimitErrorsAndThenTheConnectionIsClosed() throws Exception {
         TestUser u = TestEvents.registerUser("flood");
         WsClient c = WsClient.withHeader(ws, u.token());

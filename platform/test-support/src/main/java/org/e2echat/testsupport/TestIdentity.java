@@ -17,10 +17,16 @@ public record TestIdentity(String suite, String signingPublicKey, String kemPubl
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public static TestIdentity generate() {
+        return signed(new X25519PrivateKeyParameters(RANDOM).generatePublicKey().getEncoded());
+    }
+
+    /**
+     * A fresh signing key that correctly signs {@code kemPub}, whatever its bytes: how a hostile
+     * client uploads a KEM key nobody can wrap to.
+     */
+    public static TestIdentity signed(byte[] kemPub) {
         Ed25519PrivateKeyParameters signing = new Ed25519PrivateKeyParameters(RANDOM);
-        X25519PrivateKeyParameters kem = new X25519PrivateKeyParameters(RANDOM);
         byte[] signingPub = signing.generatePublicKey().getEncoded();
-        byte[] kemPub = kem.generatePublicKey().getEncoded();
         byte[] input = IdentityEncoding.kemKeySignatureInput(IdentityEncoding.SUITE_V1, signingPub, kemPub);
         Ed25519Signer signer = new Ed25519Signer();
         signer.init(true, signing);

@@ -4,7 +4,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -73,8 +72,11 @@ public class SessionResource {
     @GET
     @Operation(summary = "GetSessions: my sessions, most recently active first; sessions I left show as LEFT")
     @APIResponse(responseCode = "400", description = "invalid-paging")
-    public Uni<SessionPage> list(@QueryParam("page") @DefaultValue("0") int page,
-            @QueryParam("size") @DefaultValue("20") int size) {
+    public Uni<SessionPage> list(@QueryParam("page") String pageParam, @QueryParam("size") String sizeParam) {
+        Integer pageValue = Requests.intParam(pageParam, "page", "invalid-paging");
+        Integer sizeValue = Requests.intParam(sizeParam, "size", "invalid-paging");
+        int page = pageValue == null ? 0 : pageValue;
+        int size = sizeValue == null ? 20 : sizeValue;
         String me = jwt.getSubject();
         return sessions.list(me, page, size).flatMap(found -> {
             List<Session> shown = found.size() > size ? found.subList(0, size) : found;
@@ -142,8 +144,10 @@ public class SessionResource {
     @GET
     @Path("/{id}/envelopes")
     @Operation(summary = "My own envelopes: every epoch of my membership, or one epoch")
+    @APIResponse(responseCode = "400", description = "invalid-epoch: epoch is not a whole number")
     @APIResponse(responseCode = "404", description = "not-found (also: no envelope of yours for that epoch)")
-    public Uni<List<EnvelopeResponse>> envelopes(@PathParam("id") String id, @QueryParam("epoch") Integer epoch) {
+    public Uni<List<EnvelopeResponse>> envelopes(@PathParam("id") String id, @QueryParam("epoch") String epochParam) {
+        Integer epoch = Requests.intParam(epochParam, "epoch", "invalid-epoch");
         return sessions.envelopes(jwt.getSubject(), Requests.id(id, "No such session."), epoch)
                 .map(list -> list.stream().map(EnvelopeResponse::of).toList());
     }
@@ -154,7 +158,8 @@ public class SessionResource {
     @APIResponse(responseCode = "403", description = "membership-ended")
     @APIResponse(responseCode = "404", description = "not-found")
     @APIResponse(responseCode = "409", description = "stale-epoch or rekey-required (currentEpoch, reason)")
-    public Uni<SendPermissionResponse> sendPermission(@PathParam("id") String id, @QueryParam("epoch") Integer epoch) {
+    public Uni<SendPermissionResponse> sendPermission(@PathParam("id") String id, @QueryParam("epoch") String epochParam) {
+        Integer epoch = Requests.intParam(epochParam, "epoch", "invalid-epoch");
         if (epoch == null) {
             throw ProblemException.badRequest("invalid-epoch", "epoch is required.");
         }

@@ -2,6 +2,7 @@ package org.e2echat.session.api;
 
 import static org.e2echat.session.api.Fixture.group;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
@@ -44,6 +45,11 @@ class GetSessionsTest {
         me.as().get("/v1/sessions?size=0").then().statusCode(400);
         me.as().get("/v1/sessions?size=101").then().statusCode(400);
         me.as().get("/v1/sessions?page=-1").then().statusCode(400);
+        // not numbers, overflowing, fractional: the same problem, never a 404
+        for (String bad : List.of("page=x", "size=1.5", "page=99999999999999999999", "size=2147483648")) {
+            me.as().get("/v1/sessions?" + bad).then().statusCode(400)
+                    .contentType("application/problem+json").body("type", endsWith("/invalid-paging"));
+        }
     }
 
     @Test

@@ -1,8 +1,11 @@
 package org.e2echat.user.domain;
 
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.e2echat.common.problem.ProblemException;
 import org.e2echat.common.validation.StrictBase64;
 import org.e2echat.contracts.identity.IdentityEncoding;
@@ -13,6 +16,18 @@ import org.e2echat.contracts.identity.IdentityEncoding;
  * It never sees a private key.
  */
 public final class IdentityValidator {
+
+    /** p = 2^255 - 19, little-endian. */
+    private static final byte[] P_LE = new byte[32];
+    /** Any scalar will do: clamping makes it a multiple of the cofactor. */
+    private static final byte[] PROBE_SCALAR = new byte[32];
+
+    static {
+        Arrays.fill(P_LE, (byte) 0xff);
+        P_LE[0] = (byte) 0xed;
+        P_LE[31] = (byte) 0x7f;
+        new SecureRandom().nextBytes(PROBE_SCALAR);
+    }
 
     /** What a client uploads. */
     public record Upload(String suite, String signingPublicKey, String kemPublicKey, String kemKeySignature,
@@ -37,7 +52,7 @@ public final class IdentityValidator {
         if (upload.expiresAt() != null && !upload.expiresAt().isAfter(now)) {
             throw ProblemException.unprocessable("invalid-identity", "expiresAt must be in the future.");
         }
-        if (isAllZero(kem)) {
+        if (!isUsableX25519(kem)) {
             throw ProblemException.unprocessable("invalid-key", "kemPublicKey is not a usable X25519 key.");
         }
         Ed25519PublicKeyParameters signingKey;
@@ -65,11 +80,28 @@ public final class IdentityValidator {
                 upload.kemKeySignature(), fingerprint, KeyStatus.ACTIVE, now, upload.expiresAt(), null);
     }
 
-    private static boolean isAllZero(byte[] bytes) {
-        int acc = 0;
-        for (byte b : bytes) {
-            acc |= b;
+    /**
+     * RFC 7748 §5 and §6.1: the u-coordinate is canonical (little-endian, below p = 2^255 - 19, so
+     * the top bit clear), and a Diffie-Hellman with it does not end in the all-zero value, which is
+     * what every point of small order (u = 0, 1, p - 1, the two points of order 8, and their
+     * non-canonical aliases) gives with any clamped scalar. A client could not wrap a key to it.
+     */
+    static boolean isUsableX25519(byte[] u) {
+        if (u.length != X25519.POINT_SIZE || !isBelowP(u)) {
+            return false;
         }
-        return acc == 0;
+        return X25519.calculateAgreement(PROBE_SCALAR, 0, u, 0, new byte[X25519.POINT_SIZE], 0);
+    }
+
+    private static boolean isBelowP(byte[] u) {
+        // compare from the most significant byte
+        for (int i = 31; i >= 0; i--) {
+            int a = u[i] & 0xff;
+            int b = P_LE[i] & 0xff;
+            if (a != b) {
+                return a < b;
+            }
+        }
+        return false;
     }
 }

@@ -1,6 +1,7 @@
 package org.e2echat.user.api;
 
 import static org.e2echat.user.api.Accounts.PASSWORD;
+import static org.e2echat.user.api.Accounts.identityBody;
 import static org.e2echat.user.api.Accounts.postRegistration;
 import static org.e2echat.user.api.Accounts.registration;
 import static org.e2echat.user.api.Accounts.uniqueName;
@@ -11,6 +12,7 @@ import static org.hamcrest.Matchers.nullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -112,6 +114,12 @@ class RegistrationTest {
                         identityEdit(i -> i.put("signingPublicKey", Base64.getEncoder().encodeToString(new byte[31])))),
                 Arguments.of("all-zero KEM key", 422, "invalid-key",
                         identityEdit(i -> i.put("kemPublicKey", Base64.getEncoder().encodeToString(new byte[32])))),
+                Arguments.of("KEM key u = 1, correctly signed", 422, "invalid-key",
+                        edit(b -> b.put("identity", identityBody(TestIdentity.signed(HexFormat.of().parseHex(
+                                "0100000000000000000000000000000000000000000000000000000000000000")))))),
+                Arguments.of("KEM key u = p, correctly signed", 422, "invalid-key",
+                        edit(b -> b.put("identity", identityBody(TestIdentity.signed(HexFormat.of().parseHex(
+                                "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")))))),
                 Arguments.of("signature by another key", 422, "bad-key-signature",
                         identityEdit(i -> i.put("kemKeySignature", other.kemKeySignature()))),
                 Arguments.of("unknown suite", 422, "unsupported-suite",
