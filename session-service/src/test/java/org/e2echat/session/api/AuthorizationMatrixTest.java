@@ -2,7 +2,6 @@ package org.e2echat.session.api;
 
 import static org.e2echat.session.api.Fixture.envelopes;
 import static org.e2echat.session.api.Fixture.member;
-import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 
@@ -125,9 +124,9 @@ class AuthorizationMatrixTest {
         owner.as().get("/v1/sessions/" + w.id() + "/send-permission").then().statusCode(400);
         for (String bad : List.of("x", "1.5", "99999999999999999999")) {
             owner.as().get("/v1/sessions/" + w.id() + "/send-permission?epoch=" + bad).then().statusCode(400)
-                    .contentType("application/problem+json").body("type", endsWith("/invalid-epoch"));
+                    .contentType("application/problem+json").body("type", equalTo("urn:e2echat:problem:invalid-epoch"));
             owner.as().get("/v1/sessions/" + w.id() + "/envelopes?epoch=" + bad).then().statusCode(400)
-                    .contentType("application/problem+json").body("type", endsWith("/invalid-epoch"));
+                    .contentType("application/problem+json").body("type", equalTo("urn:e2echat:problem:invalid-epoch"));
         }
     }
 }

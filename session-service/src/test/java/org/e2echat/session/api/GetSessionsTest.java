@@ -2,7 +2,6 @@ package org.e2echat.session.api;
 
 import static org.e2echat.session.api.Fixture.group;
 import static org.hamcrest.Matchers.contains;
-import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
@@ -48,7 +47,7 @@ class GetSessionsTest {
         // not numbers, overflowing, fractional: the same problem, never a 404
         for (String bad : List.of("page=x", "size=1.5", "page=99999999999999999999", "size=2147483648")) {
             me.as().get("/v1/sessions?" + bad).then().statusCode(400)
-                    .contentType("application/problem+json").body("type", endsWith("/invalid-paging"));
+                    .contentType("application/problem+json").body("type", equalTo("urn:e2echat:problem:invalid-paging"));
         }
     }
 
