@@ -6,11 +6,15 @@ import static org.e2echat.user.api.Accounts.postRegistration;
 import static org.e2echat.user.api.Accounts.registration;
 import static org.e2echat.user.api.Accounts.uniqueName;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -18,6 +22,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.e2echat.contracts.Topic;
 import org.e2echat.infra.LocalInfra;
+import org.e2echat.testsupport.RawHttp;
 import org.e2echat.testsupport.TestIdentity;
 import org.e2echat.testsupport.TopicRecorder;
 import org.junit.jupiter.api.Test;
@@ -152,6 +157,24 @@ class RegistrationTest {
                 .post("/v1/users").then().statusCode(413).contentType("application/problem+json");
         io.restassured.RestAssured.given().contentType(ContentType.JSON).body("")
                 .post("/v1/users").then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void chunkedBodiesOverTheLimitAreProblemsToo() throws Exception {
+        URI base = URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port);
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        for (int size : new int[] {270_000, 10_000_000}) {
+            byte[] body = ("{\"username\": \"" + "x".repeat(size) + "\"}").getBytes(StandardCharsets.UTF_8);
+            RawHttp.Answer answer = RawHttp.postChunked(base, "/v1/users", json, body);
+            assertEquals(413, answer.status(), answer.body());
+            assertEquals("application/problem+json", answer.headers().get("content-type"));
+            assertTrue(answer.body().contains("\"urn:e2echat:problem:payload-too-large\""), answer.body());
+        }
+        // under the limit, a chunked body is read as any other
+        byte[] valid = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(
+                registration(uniqueName("chunk"), "Chunked", PASSWORD, TestIdentity.generate()));
+        RawHttp.Answer created = RawHttp.postChunked(base, "/v1/users", json, valid);
+        assertEquals(201, created.status(), created.body());
     }
 
     private static Function<Map<String, Object>, Map<String, Object>> edit(java.util.function.Consumer<Map<String, Object>> c) {

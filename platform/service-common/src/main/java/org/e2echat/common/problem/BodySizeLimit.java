@@ -1,34 +1,72 @@
 package org.e2echat.common.problem;
 
-import jakarta.ws.rs.container.ContainerRequestContext;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Refuses declared-oversized bodies with a 413 problem before anything reads them. The HTTP
- * layer's own limit ({@code quarkus.http.limits.max-body-size}) is set higher and stays as a
- * backstop for chunked bodies, which it cuts off with a bare 413.
+ * Holds every request body to {@code e2echat.http.max-body-bytes} (256 KiB) before anything else
+ * sees it: a declared Content-Length over the limit is refused at once; a chunked body is read
+ * here, up to the limit, and refused as soon as it passes it (the REST layer then takes the body
+ * read here rather than reading it again). Either way the answer is a 413 problem+json and the
+ * connection is closed, so a client streaming megabytes stops at the limit, and nothing is
+ * logged for it.
  */
+@ApplicationScoped
 public class BodySizeLimit {
 
-    @ConfigProperty(name = "e2echat.http.max-body-bytes", defaultValue = "262144")
-    long maxBodyBytes;
+    /** Before authentication and every other route. */
+    static final int ORDER = -3000;
 
-    @ServerRequestFilter(preMatching = true)
-    public void checkDeclaredLength(ContainerRequestContext request) {
-        String declared = request.getHeaderString("Content-Length");
-        if (declared == null) {
-            return;
-        }
-        long length;
+    void install(@Observes Router router, @ConfigProperty(name = "e2echat.http.max-body-bytes") long maxBodyBytes) {
+        BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false);
+        router.route().order(ORDER).handler(ctx -> {
+            HttpServerRequest request = ctx.request();
+            String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (declared != null) {
+                long length = parseLength(declared);
+                if (length > maxBodyBytes) {
+                    refuse(ctx, maxBodyBytes);
+                } else if (length < 0) {
+                    ProblemMapper.respond(ctx.response(), new Problem("bad-request", "Bad request", 400,
+                            "Content-Length is not a number.", request.path(), null));
+                } else {
+                    ctx.next();
+                }
+            } else if ("chunked".equalsIgnoreCase(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
+                chunkedBodies.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        }).failureHandler(ctx -> {
+            if (ctx.response().ended()) {
+                return; // refused already; the client's connection was closed under it
+            }
+            if (ctx.statusCode() == 413) {
+                refuse(ctx, maxBodyBytes);
+            } else {
+                ctx.next();
+            }
+        });
+    }
+
+    private static long parseLength(String declared) {
         try {
-            length = Long.parseLong(declared.trim());
+            return Long.parseLong(declared.trim());
         } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("bad-request", "Content-Length is not a number.");
+            return -1;
         }
-        if (length > maxBodyBytes) {
-            throw new ProblemException(413, "payload-too-large", "Payload too large",
-                    "The body is " + length + " bytes; the limit is " + maxBodyBytes + " bytes.");
-        }
+    }
+
+    private static void refuse(RoutingContext ctx, long maxBodyBytes) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        ProblemMapper.respond(ctx.response(), new Problem("payload-too-large", "Payload too large", 413,
+                "The body is larger than the limit of " + maxBodyBytes + " bytes.", ctx.request().path(), null))
+                .onComplete(done -> ctx.request().connection().close());
     }
 }

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -139,9 +142,23 @@ public class ProblemMapper {
      * operators see login throttles (429 rate-limited), store outages (503) and bugs (500).
      */
     private static Response.ResponseBuilder respond(Problem problem) {
+        count(problem);
+        return Response.status(problem.getStatus()).type(Problem.MEDIA_TYPE).entity(problem);
+    }
+
+    /**
+     * The same answer from a route of the HTTP layer, before the REST layer (body limit, WebSocket
+     * upgrade): counted like the others, written as problem+json.
+     */
+    public static Future<Void> respond(HttpServerResponse response, Problem problem) {
+        count(problem);
+        return response.setStatusCode(problem.getStatus()).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .end(Json.encode(problem));
+    }
+
+    private static void count(Problem problem) {
         Metrics.counter("e2echat_problems", "status", String.valueOf(problem.getStatus()),
                 "type", problem.getType().substring(Problem.TYPE_PREFIX.length())).increment();
-        return Response.status(problem.getStatus()).type(Problem.MEDIA_TYPE).entity(problem);
     }
 
     /** Says what is wrong and where, without echoing the submitted content. */
