@@ -20,6 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import java.util.concurrent.CompletionException;
 import org.awaitility.Awaitility;
@@ -27,6 +33,7 @@ import org.e2echat.contracts.Topic;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.gateway.domain.ConnectionRegistry;
 import org.e2echat.testsupport.PeerServicesResource;
+import org.e2echat.testsupport.RawHttp;
 import org.e2echat.testsupport.TestEvents;
 import org.e2echat.testsupport.TestJwt;
 import org.e2echat.testsupport.TestUser;
@@ -72,6 +79,70 @@ class ConnectionTest {
             client.next("pong", Duration.ofSeconds(10));
             client.close();
         }
+    }
+
+    @Test
+    void refusedUpgradesAnswerProblemJsonAndLogNoErrors() throws Exception {
+        TestUser u = TestEvents.registerUser("ws");
+        List<LogRecord> errors = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    errors.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger.getLogger("").addHandler(capture);
+        try {
+            String carrier = "chat.v1, quarkus-http-upgrade#Authorization#Bearer%20";
+            for (Map<String, String> auth : List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer not-a-jwt"),
+                    Map.of("Authorization", "Bearer " + TestJwt.forge().expired(u.id(), u.username(), Duration.ofMinutes(5))),
+                    Map.of("Authorization", "Bearer " + TestJwt.forge().algNone(u.id(), u.username())),
+                    Map.of("Sec-WebSocket-Protocol", carrier + "forged"))) {
+                Map<String, String> headers = new java.util.HashMap<>(upgradeHeaders());
+                headers.putAll(auth);
+                RawHttp.Answer answer = RawHttp.get(http, "/ws", headers);
+                assertEquals(401, answer.status(), auth.toString());
+                assertEquals("application/problem+json", answer.headers().get("content-type"));
+                assertEquals("Bearer", answer.headers().get("www-authenticate"));
+                assertTrue(answer.body().contains("\"urn:e2echat:problem:unauthenticated\""), answer.body());
+            }
+            Map<String, String> good = new java.util.HashMap<>(upgradeHeaders());
+            good.put("Sec-WebSocket-Protocol", carrier + u.token());
+            assertEquals(101, RawHttp.get(http, "/ws", good).status());
+            assertEquals(List.of(), errors.stream().map(LogRecord::getMessage).toList());
+        } finally {
+            Logger.getLogger("").removeHandler(capture);
+        }
+    }
+
+    @Test
+    void aDeletedAccountsTokenOpensNoConnection() throws Exception {
+        TestUser u = TestEvents.registerUser("gone");
+        Map<String, String> headers = new java.util.HashMap<>(upgradeHeaders());
+        headers.put("Authorization", "Bearer " + u.token());
+        assertEquals(101, RawHttp.get(http, "/ws", headers).status());
+        TestEvents.publish(Topic.USERS, u.id(), UserEvents.UserDeleted.TYPE, UserEvents.VERSION,
+                new UserEvents.UserDeleted(u.id(), u.username(), "x", Instant.now()));
+        // the token is signed and unexpired, but the account is gone
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> RawHttp.get(http, "/ws", headers).status() == 401);
+        assertTrue(RawHttp.get(http, "/ws", headers).body().contains("account deleted"));
+    }
+
+    private static Map<String, String> upgradeHeaders() {
+        byte[] nonce = new byte[16];
+        new java.security.SecureRandom().nextBytes(nonce);
+        return Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13",
+                "Sec-WebSocket-Key", java.util.Base64.getEncoder().encodeToString(nonce), "Sec-WebSocket-Protocol", "chat.v1");
     }
 
     @Test

@@ -161,5 +161,9 @@ class OutboxAndReadTest {
                 .body("messages[0].senderId", equalTo(bob.id()))
                 .body("messages[0].senderUsername", equalTo(bob.username()))
                 .body("messages[0].senderDisplayName", equalTo("Person " + bob.username()));
+        // his access token is still signed and unexpired, but this service no longer honours it
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> chat.read(bob, id, "").then().statusCode(401)
+                .contentType("application/problem+json").body("type", equalTo("urn:e2echat:problem:unauthenticated")));
+        chat.send(bob, id, message(2)).then().statusCode(401);
     }
 }

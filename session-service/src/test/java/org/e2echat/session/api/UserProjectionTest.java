@@ -126,6 +126,21 @@ class UserProjectionTest {
     }
 
     @Test
+    void aDeletedAccountsTokensAreRefused() {
+        List<TestUser> q = fixture.people(2);
+        TestUser bob = q.get(1);
+        String id = group(q.get(0), List.of(bob));
+        bob.as().get("/v1/sessions/" + id).then().statusCode(200);
+        fixture.publishUser(bob.id(), UserEvents.UserDeleted.TYPE, new UserEvents.UserDeleted(bob.id(),
+                bob.username(), "Person " + bob.username(), Instant.now(), state(bob, null, true, 1)));
+        // his access token is still signed and unexpired; the account is gone
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> bob.as().get("/v1/sessions").then().statusCode(401)
+                .contentType("application/problem+json").body("type", equalTo("urn:e2echat:problem:unauthenticated")));
+        bob.as().get("/v1/sessions/" + id).then().statusCode(401);
+        q.get(0).as().get("/v1/sessions/" + id).then().statusCode(200);
+    }
+
+    @Test
     void aUsersLatestRecordAloneRebuildsTheirProjection() {
         TestUser carol = new TestUser(UUID.randomUUID().toString(), "carol-" + UUID.randomUUID().toString().substring(0, 8), 2);
         // all compaction may have left of carol: her revocation of version 1, long after she registered

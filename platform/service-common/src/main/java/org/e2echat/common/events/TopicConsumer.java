@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -70,16 +71,25 @@ public final class TopicConsumer implements AutoCloseable {
         STARTING, CONSUMING, RETRYING_RECORD, RESTARTING, STOPPED
     }
 
-    /** How to consume. {@code offsetReset}: {@code earliest} for projections, {@code latest} for live fan-out. */
+    /**
+     * How to consume. {@code offsetReset}: {@code earliest} for projections, {@code latest} for live
+     * fan-out. {@code lookback}, when set, starts a partition the group has no offset for at the
+     * records of that long ago instead (what a per-instance view of recent events needs).
+     */
     public record Options(String groupId, List<String> topics, String offsetReset, OnFailure onFailure, int attempts,
-            Duration initialBackoff, Duration maxBackoff) {
+            Duration initialBackoff, Duration maxBackoff, Duration lookback) {
 
         public static Options of(String groupId, List<String> topics, String offsetReset, OnFailure onFailure) {
-            return new Options(groupId, topics, offsetReset, onFailure, 5, Duration.ofMillis(500), Duration.ofSeconds(30));
+            return new Options(groupId, topics, offsetReset, onFailure, 5, Duration.ofMillis(500), Duration.ofSeconds(30),
+                    null);
         }
 
         public Options backoff(Duration initial, Duration max) {
-            return new Options(groupId, topics, offsetReset, onFailure, attempts, initial, max);
+            return new Options(groupId, topics, offsetReset, onFailure, attempts, initial, max, lookback);
+        }
+
+        public Options startingAgo(Duration ago) {
+            return new Options(groupId, topics, "latest", onFailure, attempts, initialBackoff, maxBackoff, ago);
         }
     }
 
@@ -133,8 +143,8 @@ public final class TopicConsumer implements AutoCloseable {
         this.options = options;
         this.handler = handler;
         this.registry = registry;
-        // a gateway's group is per instance (random); metrics group them under one name
-        this.metricGroup = options.groupId().startsWith("gateway-") ? "gateway" : options.groupId();
+        // a group per instance ends in a random UUID; metrics group the instances under one name
+        this.metricGroup = options.groupId().replaceFirst("-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", "");
         Tags tags = Tags.of("group", metricGroup, "topics", String.join(",", options.topics()));
         this.restarts = counter("e2echat_consumer_restarts", "Consumer clients restarted after a failure", tags);
         this.failures = counter("e2echat_consumer_handler_failures", "Handler failures (each attempt)", tags);
@@ -220,6 +230,9 @@ public final class TopicConsumer implements AutoCloseable {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    if (options.lookback() != null) {
+                        startAgo(consumer, partitions);
+                    }
                     // Fix each starting offset now (committed, or per offsetReset), so that
                     // "assigned" means every record written from here on will be consumed.
                     partitions.forEach(consumer::position);
@@ -236,6 +249,29 @@ public final class TopicConsumer implements AutoCloseable {
         } finally {
             current.set(null);
         }
+    }
+
+    /** Partitions without a committed offset start at the first record of {@code lookback} ago (or the end). */
+    private void startAgo(org.apache.kafka.clients.consumer.Consumer<String, String> consumer,
+            Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+        Map<TopicPartition, Long> since = new HashMap<>();
+        long from = System.currentTimeMillis() - options.lookback().toMillis();
+        for (TopicPartition partition : partitions) {
+            if (committed.get(partition) == null) {
+                since.put(partition, from);
+            }
+        }
+        if (since.isEmpty()) {
+            return;
+        }
+        consumer.offsetsForTimes(since).forEach((partition, found) -> {
+            if (found == null) {
+                consumer.seekToEnd(List.of(partition));
+            } else {
+                consumer.seek(partition, found.offset());
+            }
+        });
     }
 
     private KafkaClientMetrics bindMetrics(org.apache.kafka.clients.consumer.Consumer<String, String> consumer) {
