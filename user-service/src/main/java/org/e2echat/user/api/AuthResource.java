@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import org.e2echat.common.ratelimit.ClientAddress;
 import org.e2echat.common.validation.Requests;
 import org.e2echat.user.api.UserApi.LoginRequest;
 import org.e2echat.user.api.UserApi.RefreshRequest;
@@ -27,10 +28,12 @@ public class AuthResource {
 
     private final UserService users;
     private final SigningKeys keys;
+    private final ClientAddress clientAddress;
 
-    public AuthResource(UserService users, SigningKeys keys) {
+    public AuthResource(UserService users, SigningKeys keys, ClientAddress clientAddress) {
         this.users = users;
         this.keys = keys;
+        this.clientAddress = clientAddress;
     }
 
     @POST
@@ -39,10 +42,10 @@ public class AuthResource {
     @Operation(summary = "Log in with username and password; returns an access token and a refresh token")
     @APIResponse(responseCode = "401", description = "invalid-credentials (same for unknown user and wrong password)")
     @APIResponse(responseCode = "429", description = "rate-limited, with Retry-After")
+    @APIResponse(responseCode = "503", description = "busy: too many password hashes at once (Retry-After)")
     public Uni<TokenResponse> login(LoginRequest request, @Context HttpServerRequest http) {
         LoginRequest r = Requests.body(request);
-        String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
-        return users.login(r.username(), r.password(), address).map(AuthResource::tokens);
+        return users.login(r.username(), r.password(), clientAddress.of(http)).map(AuthResource::tokens);
     }
 
     @POST

@@ -2,6 +2,7 @@ package org.e2echat.user.api;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -9,11 +10,13 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
 import org.e2echat.common.problem.ProblemException;
+import org.e2echat.common.ratelimit.ClientAddress;
 import org.e2echat.common.validation.Requests;
 import org.e2echat.user.api.UserApi.DeleteAccountRequest;
 import org.e2echat.user.api.UserApi.IdentityRequest;
@@ -35,10 +38,14 @@ public class UserResource {
 
     private final UserService users;
     private final JsonWebToken jwt;
+    private final RequestLimits limits;
+    private final ClientAddress clientAddress;
 
-    public UserResource(UserService users, JsonWebToken jwt) {
+    public UserResource(UserService users, JsonWebToken jwt, RequestLimits limits, ClientAddress clientAddress) {
         this.users = users;
         this.jwt = jwt;
+        this.limits = limits;
+        this.clientAddress = clientAddress;
     }
 
     @POST
@@ -47,7 +54,10 @@ public class UserResource {
     @APIResponse(responseCode = "400", description = "malformed-request, invalid-username, invalid-display-name, invalid-password, malformed-base64")
     @APIResponse(responseCode = "409", description = "username-taken (case and Unicode form variants included)")
     @APIResponse(responseCode = "422", description = "unsupported-suite, invalid-key-length, invalid-key, bad-key-signature")
-    public Uni<Response> register(RegisterRequest request) {
+    @APIResponse(responseCode = "429", description = "rate-limited: too many registrations from this address (Retry-After)")
+    @APIResponse(responseCode = "503", description = "busy: too many password hashes at once (Retry-After)")
+    public Uni<Response> register(RegisterRequest request, @Context HttpServerRequest http) {
+        limits.registration(clientAddress.of(http));
         RegisterRequest r = Requests.body(request);
         IdentityRequest identity = r.identity();
         return users.register(new UserService.Registration(r.username(), r.displayName(), r.password(),
@@ -84,7 +94,9 @@ public class UserResource {
     @SecurityRequirement(name = "bearer")
     @Operation(summary = "A user's public profile and current key (deleted users show deleted=true and their name)")
     @APIResponse(responseCode = "404", description = "not-found")
+    @APIResponse(responseCode = "429", description = "rate-limited: too many lookups (Retry-After)")
     public Uni<UserResponse> byId(@PathParam("id") String id) {
+        limits.lookup(jwt.getSubject());
         return users.byId(Requests.id(id, "No such user.")).map(u -> UserResponse.of(u, Instant.now()));
     }
 
@@ -94,7 +106,9 @@ public class UserResource {
     @SecurityRequirement(name = "bearer")
     @Operation(summary = "Look up a user by exact username (case-insensitive); there is no user listing")
     @APIResponse(responseCode = "404", description = "not-found")
+    @APIResponse(responseCode = "429", description = "rate-limited: too many lookups (Retry-After)")
     public Uni<UserResponse> byUsername(@PathParam("username") String username) {
+        limits.lookup(jwt.getSubject());
         return users.byUsername(username).map(u -> UserResponse.of(u, Instant.now()));
     }
 
@@ -104,7 +118,9 @@ public class UserResource {
     @SecurityRequirement(name = "bearer")
     @Operation(summary = "All identity versions of a user with status and fingerprints")
     @APIResponse(responseCode = "404", description = "not-found")
+    @APIResponse(responseCode = "429", description = "rate-limited: too many lookups (Retry-After)")
     public Uni<KeysResponse> keys(@PathParam("id") String id) {
+        limits.lookup(jwt.getSubject());
         return users.byId(Requests.id(id, "No such user.")).map(u -> KeysResponse.of(u, Instant.now()));
     }
 
@@ -138,6 +154,4 @@ public class UserResource {
         }
         return users.revokeKey(jwt.getSubject(), v).map(k -> KeyResponse.of(k, Instant.now()));
     }
-
-
 }

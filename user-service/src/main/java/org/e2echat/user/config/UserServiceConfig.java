@@ -13,6 +13,10 @@ public interface UserServiceConfig {
 
     Login login();
 
+    Registration registration();
+
+    Lookups lookups();
+
     Jwt jwt();
 
     /** Argon2id cost; never below m=19456 KiB, t=2, p=1 (enforced at startup). */
@@ -25,12 +29,40 @@ public interface UserServiceConfig {
 
         @WithDefault("1")
         int parallelism();
+
+        /**
+         * Hashes computed at once (each holds memoryKib); 0 means one per core. More wait in a
+         * queue of {@link #maxQueued()}; beyond it the request is refused 503 busy.
+         */
+        @WithDefault("0")
+        int maxConcurrent();
+
+        @WithDefault("16")
+        int maxQueued();
     }
 
-    /** Login attempt limits (per instance, fixed windows). */
+    /** Registrations per client address (per instance): a burst of maxPerAddress, then as many per window. */
+    interface Registration {
+        @WithDefault("10")
+        int maxPerAddress();
+
+        @WithDefault("10m")
+        Duration window();
+    }
+
+    /** User lookups (by id, by username, keys) per signed-in user (per instance). */
+    interface Lookups {
+        @WithDefault("300")
+        int maxPerUser();
+
+        @WithDefault("1m")
+        Duration window();
+    }
+
+    /** Login attempt limits (per instance): per username at one address, and per address. */
     interface Login {
         @WithDefault("10")
-        int maxAttemptsPerUsername();
+        int maxAttemptsPerUsernameAndAddress();
 
         @WithDefault("100")
         int maxAttemptsPerAddress();

@@ -2,53 +2,35 @@ package org.e2echat.user.domain;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import org.e2echat.common.ratelimit.KeyedLimiter;
 
 /**
- * Fixed-window login attempt limits per username and per client address, in memory (per
- * instance). A refused attempt reports how long until its window resets.
+ * Login attempt limits, in memory (per instance): per username at one client address, and per
+ * address across usernames. Attempts on a username from one address never count against the same
+ * username at another address, so a stranger guessing a password cannot lock its owner out; an
+ * address trying many usernames is held back by the second limit. A refused attempt reports how
+ * long until it may try again.
  */
 public final class LoginRateLimiter {
 
-    private record Window(long startMillis, int count) {
-    }
+    private final KeyedLimiter perUserAtAddress;
+    private final KeyedLimiter perAddress;
 
-    private final int perUsername;
-    private final int perAddress;
-    private final long windowMillis;
-    private final Clock clock;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
-
-    public LoginRateLimiter(int perUsername, int perAddress, Duration window, Clock clock) {
-        this.perUsername = perUsername;
-        this.perAddress = perAddress;
-        this.windowMillis = window.toMillis();
-        this.clock = clock;
+    public LoginRateLimiter(int perUsernameAndAddress, int perAddress, Duration window, Clock clock) {
+        this.perUserAtAddress = new KeyedLimiter(perUsernameAndAddress, window, 100_000, () -> clock.millis() * 1_000_000L);
+        this.perAddress = new KeyedLimiter(perAddress, window, 100_000, () -> clock.millis() * 1_000_000L);
     }
 
     /**
-     * Counts one attempt for both keys.
+     * Counts one attempt.
      *
      * @return 0 when allowed, otherwise the seconds to wait
      */
     public long tryAcquire(String usernameKey, String address) {
-        long now = clock.millis();
-        if (windows.size() > 100_000) {
-            windows.entrySet().removeIf(e -> now - e.getValue().startMillis() >= windowMillis);
+        long waitAddress = perAddress.tryAcquire(address);
+        if (waitAddress > 0) {
+            return waitAddress;
         }
-        long waitUser = count("u:" + usernameKey, perUsername, now);
-        long waitAddress = count("a:" + address, perAddress, now);
-        return Math.max(waitUser, waitAddress);
-    }
-
-    private long count(String key, int limit, long now) {
-        Window w = windows.compute(key, (k, old) -> old == null || now - old.startMillis() >= windowMillis
-                ? new Window(now, 1)
-                : new Window(old.startMillis(), old.count() + 1));
-        if (w.count() <= limit) {
-            return 0;
-        }
-        return Math.max(1, (w.startMillis() + windowMillis - now + 999) / 1000);
+        return perUserAtAddress.tryAcquire(usernameKey + "\n" + address);
     }
 }

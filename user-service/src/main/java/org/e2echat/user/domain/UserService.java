@@ -1,7 +1,6 @@
 package org.e2echat.user.domain;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,12 +40,14 @@ public final class UserService {
     private final BiFunction<String, Object, OutboxEvent> events;
     private final Runnable outboxWake;
     private final LoginRateLimiter limiter;
+    private final HashingPool hashing;
     private final Duration refreshTtl;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public UserService(UserStore users, RefreshTokenStore refreshTokens, PasswordHasher hasher, TokenIssuer tokens,
-            BiFunction<String, Object, OutboxEvent> events, Runnable outboxWake, LoginRateLimiter limiter, Duration refreshTtl, Clock clock) {
+            BiFunction<String, Object, OutboxEvent> events, Runnable outboxWake, LoginRateLimiter limiter,
+            HashingPool hashing, Duration refreshTtl, Clock clock) {
         this.users = users;
         this.refreshTokens = refreshTokens;
         this.hasher = hasher;
@@ -54,6 +55,7 @@ public final class UserService {
         this.events = events;
         this.outboxWake = outboxWake;
         this.limiter = limiter;
+        this.hashing = hashing;
         this.refreshTtl = refreshTtl;
         this.clock = clock;
     }
@@ -65,7 +67,7 @@ public final class UserService {
         Instant now = clock.instant();
         IdentityKey key = IdentityValidator.validate(r.identity(), 1, now);
         String id = UUID.randomUUID().toString();
-        return offloaded(() -> hasher.hash(password)).flatMap(hash -> {
+        return hashing.run(() -> hasher.hash(password)).flatMap(hash -> {
             User fresh = new User(id, username, Names.usernameKey(username), displayName,
                     hash, false, now, null, 1, List.of(key), UserEvents.UserState.FIRST_REVISION, List.of());
             User user = fresh.withEvent(events.apply(UserEvents.UserRegistered.TYPE, new UserEvents.UserRegistered(id,
@@ -85,7 +87,7 @@ public final class UserService {
         }
         char[] pw = password == null ? new char[0] : password.toCharArray();
         Uni<User> found = key.isEmpty() ? Uni.createFrom().nullItem() : users.getByUsernameKey(key);
-        return found.flatMap(user -> offloaded(() -> {
+        return found.flatMap(user -> hashing.run(() -> {
             if (user == null || user.deleted() || user.passwordHash() == null) {
                 hasher.verifyDecoy(pw);
                 return false;
@@ -203,7 +205,7 @@ public final class UserService {
     public Uni<User> delete(String userId, String password) {
         char[] pw = password == null ? new char[0] : password.toCharArray();
         return caller(userId)
-                .flatMap(user -> offloaded(() -> hasher.verify(pw, user.passwordHash())))
+                .flatMap(user -> hashing.run(() -> hasher.verify(pw, user.passwordHash())))
                 .flatMap(ok -> {
                     if (!ok) {
                         return Uni.createFrom().failure(new ProblemException(403, "invalid-credentials",
@@ -304,10 +306,6 @@ public final class UserService {
     private static ProblemException invalidRefresh() {
         return new ProblemException(401, "invalid-refresh-token", "Invalid refresh token",
                 "The refresh token is unknown, expired or revoked; log in again.");
-    }
-
-    private static <T> Uni<T> offloaded(java.util.function.Supplier<T> work) {
-        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     static String sha256(String value) {

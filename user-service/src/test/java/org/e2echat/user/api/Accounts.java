@@ -49,19 +49,28 @@ public final class Accounts {
         return body;
     }
 
+    /** Registers from a fresh client address, so that the per-address limit only bites in the test about it. */
     static Response postRegistration(Object body) {
-        return given().contentType(ContentType.JSON).body(body).post("/v1/users");
+        return given().contentType(ContentType.JSON).header("X-Forwarded-For", freshAddress()).body(body).post("/v1/users");
     }
 
     /**
      * Logs in from a fresh client address (through the trusted-proxy header), so that the
-     * per-address limit only bites in the test that is about it.
+     * per-address limits only bite in the tests that are about them.
      */
     static Response login(String username, String password) {
-        int n = SEQ.incrementAndGet();
-        return given().contentType(ContentType.JSON).header("X-Forwarded-For", "198.18." + (n / 250 % 250) + "." + (n % 250 + 1))
+        return loginFrom(freshAddress(), username, password);
+    }
+
+    static Response loginFrom(String address, String username, String password) {
+        return given().contentType(ContentType.JSON).header("X-Forwarded-For", address)
                 .body(Map.of("username", username, "password", password))
                 .post("/v1/auth/login");
+    }
+
+    private static String freshAddress() {
+        int n = SEQ.incrementAndGet();
+        return "198.18." + (n / 250 % 250) + "." + (n % 250 + 1);
     }
 
     /** A fresh registered and logged-in user. */

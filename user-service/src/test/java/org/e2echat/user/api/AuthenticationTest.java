@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.e2echat.testsupport.TestIdentity;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -145,18 +146,77 @@ class AuthenticationTest {
     }
 
     @Test
-    void tooManyAttemptsOnOneUsernameAre429WithRetryAfter() {
+    void tooManyAttemptsOnOneUsernameFromOneAddressAre429ButTheOwnerElsewhereGetsIn() {
         Accounts.Account frank = Accounts.create("limit");
         Response last = null;
         for (int i = 0; i < 11; i++) {
-            last = login(frank.username(), "not the password " + i);
+            last = Accounts.loginFrom("203.0.113.66", frank.username(), "not the password " + i);
         }
         last.then().statusCode(429).contentType("application/problem+json")
                 .header("Retry-After", notNullValue())
                 .body("type", equalTo("urn:e2echat:problem:rate-limited"));
         assertTrue(Integer.parseInt(last.header("Retry-After")) >= 1);
-        // the limit also holds for the right password until the window passes
-        login(frank.username(), frank.password()).then().statusCode(429);
+        // the limit also holds for the right password from that address...
+        Accounts.loginFrom("203.0.113.66", frank.username(), frank.password()).then().statusCode(429);
+        // ...but the stranger has not locked frank out: from his own address he logs in
+        Accounts.loginFrom("198.51.100.23", frank.username(), frank.password()).then().statusCode(200);
+    }
+
+    @Test
+    void forwardedForIsReadFromTheRight() {
+        // the client wrote a fresh address on the left of every attempt; the proxy appended the real one
+        Accounts.Account gina = Accounts.create("xff");
+        Response last = null;
+        for (int i = 0; i < 11; i++) {
+            last = given().contentType(ContentType.JSON).header("X-Forwarded-For", "192.0.2." + (i + 1) + ", 203.0.113.77")
+                    .body(Map.of("username", gina.username(), "password", "wrong " + i)).post("/v1/auth/login");
+        }
+        last.then().statusCode(429);
+    }
+
+    @Test
+    void registrationsFromOneAddressAreLimited() {
+        Response last = null;
+        for (int i = 0; i < 11; i++) {
+            last = given().contentType(ContentType.JSON).header("X-Forwarded-For", "203.0.113.88")
+                    .body(Accounts.registration(Accounts.uniqueName("flood"), "Flood", Accounts.PASSWORD,
+                            TestIdentity.generate()))
+                    .post("/v1/users");
+            if (i < 10) {
+                last.then().statusCode(201);
+            }
+        }
+        last.then().statusCode(429).contentType("application/problem+json").header("Retry-After", notNullValue())
+                .body("type", equalTo("urn:e2echat:problem:rate-limited"));
+    }
+
+    @Test
+    void concurrentPasswordWorkBeyondThePoolIs503BusyNeverAnError() throws Exception {
+        Accounts.Account hal = Accounts.create("busy");
+        ExecutorService clients = Executors.newFixedThreadPool(24);
+        try {
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                String address = "198.19.0." + (i + 1);
+                answers.add(clients.submit(() -> Accounts.loginFrom(address, hal.username(), hal.password())));
+            }
+            int ok = 0;
+            int busy = 0;
+            for (var answer : answers) {
+                Response r = answer.get();
+                if (r.statusCode() == 200) {
+                    ok++;
+                } else {
+                    r.then().statusCode(503).header("Retry-After", "1")
+                            .body("type", equalTo("urn:e2echat:problem:busy"));
+                    busy++;
+                }
+            }
+            assertTrue(ok >= 1, "some logins go through");
+            assertTrue(busy >= 1, "the pool of 2 with a queue of 2 refuses the rest at once");
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     @Test

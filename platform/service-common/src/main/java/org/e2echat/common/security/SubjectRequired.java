@@ -4,6 +4,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.smallrye.health.api.Wellness;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -19,7 +20,7 @@ public class SubjectRequired implements SecurityIdentityAugmentor {
 
     private final DeletedAccounts deleted;
 
-    public SubjectRequired(DeletedAccounts deleted) {
+    public SubjectRequired(@Wellness DeletedAccounts deleted) {
         this.deleted = deleted;
     }
 
