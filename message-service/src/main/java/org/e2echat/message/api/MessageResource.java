@@ -12,6 +12,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.e2echat.common.ratelimit.KeyedLimiter;
 import org.e2echat.common.validation.Requests;
 import org.e2echat.message.api.MessageApi.MessagePage;
 import org.e2echat.message.api.MessageApi.MessageResponse;
@@ -33,10 +34,12 @@ public class MessageResource {
 
     private final MessageService messages;
     private final JsonWebToken jwt;
+    private final KeyedLimiter sends;
 
-    public MessageResource(MessageService messages, JsonWebToken jwt) {
+    public MessageResource(MessageService messages, JsonWebToken jwt, KeyedLimiter sends) {
         this.messages = messages;
         this.jwt = jwt;
+        this.sends = sends;
     }
 
     @POST
@@ -50,8 +53,10 @@ public class MessageResource {
     @APIResponse(responseCode = "409", description = "stale-epoch, rekey-required (currentEpoch), nonce-reused, client-message-id-reused")
     @APIResponse(responseCode = "413", description = "ciphertext-too-large")
     @APIResponse(responseCode = "422", description = "unsupported-suite, invalid-key-length (nonce or signature size)")
+    @APIResponse(responseCode = "429", description = "rate-limited: too many sends by this user (Retry-After)")
     @APIResponse(responseCode = "503", description = "dependency-unavailable, busy (with Retry-After)")
     public Uni<Response> send(@PathParam("sessionId") String sessionId, SendRequest request) {
+        sends.check(jwt.getSubject(), "Too many messages sent.");
         return messages.send(jwt.getSubject(), jwt.getRawToken(), Requests.id(sessionId, "No such session."),
                 Requests.body(request).toSend())
                 .map(sent -> Response.status(sent.replay() ? 200 : 201).entity(SendResponse.of(sent.message())).build());

@@ -2,6 +2,7 @@ package org.e2echat.message.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** Typed configuration of message-service (the session-service URL is {@code e2echat.session-service.url}). */
 @ConfigMapping(prefix = "e2echat.messages")
@@ -16,4 +17,14 @@ public interface MessageServiceConfig {
 
     @WithDefault("200")
     int maxPageSize();
+
+    /**
+     * Sends per user (per instance), over REST as on the socket: a burst of {@code sendBurst}, then
+     * {@code sendBurst} per {@code sendWindow} (20 a second by default); beyond it 429 rate-limited.
+     */
+    @WithDefault("40")
+    int sendBurst();
+
+    @WithDefault("2s")
+    Duration sendWindow();
 }

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.time.Clock;
 import java.time.Duration;
+import org.e2echat.common.ratelimit.KeyedLimiter;
 import org.e2echat.message.domain.MessageService;
 import org.e2echat.message.domain.SessionAccess;
 import org.e2echat.message.events.MessagePublisher;
@@ -25,6 +26,13 @@ public class MessageServiceWiring {
                 .description("Sends that lost a seq to a concurrent send and numbered again").register(registry);
         return new MessageService(store, sessions, publisher::wake, seqRetries::increment, config.maxCiphertextBytes(),
                 config.defaultPageSize(), config.maxPageSize(), Clock.systemUTC());
+    }
+
+    /** Sends per user ({@code MessageResource}). */
+    @Produces
+    @ApplicationScoped
+    KeyedLimiter sendLimiter(MessageServiceConfig config) {
+        return new KeyedLimiter(config.sendBurst(), config.sendWindow());
     }
 
     void createIndexes(@Observes StartupEvent event, MessageMongoRepository store) {

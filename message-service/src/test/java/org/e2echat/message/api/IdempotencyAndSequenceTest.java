@@ -2,6 +2,7 @@ package org.e2echat.message.api;
 
 import static org.e2echat.testsupport.Chat.message;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,26 @@ class IdempotencyAndSequenceTest {
         // the same client id from another sender is a different message
         chat.send(u.get(1), id, body).then().statusCode(409).body("type", equalTo("urn:e2echat:problem:nonce-reused"));
         chat.read(u.get(0), id, "").then().body("messages.size()", equalTo(1));
+    }
+
+    @Test
+    void sendsPerUserAreLimitedOverRestAsOnTheSocket() {
+        List<TestUser> u = chat.users(2);
+        String id = chat.group(u);
+        Response last = null;
+        int stored = 0;
+        for (int i = 0; i < 60 && (last == null || last.statusCode() != 429); i++) {
+            last = chat.send(u.get(0), id, message(1));
+            if (last.statusCode() == 201) {
+                stored++;
+            }
+        }
+        last.then().statusCode(429).contentType("application/problem+json").header("Retry-After", notNullValue())
+                .body("type", equalTo("urn:e2echat:problem:rate-limited"));
+        assertTrue(stored >= 40, "the burst of 40 goes through (then one per 1.5 s): " + stored);
+        // another sender has a budget of their own; what was refused was not stored
+        chat.send(u.get(1), id, message(1)).then().statusCode(201);
+        chat.read(u.get(1), id, "limit=200").then().body("messages.size()", equalTo(stored + 1));
     }
 
     @Test

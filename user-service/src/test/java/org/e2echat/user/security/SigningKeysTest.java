@@ -103,6 +103,14 @@ class SigningKeysTest {
                 throw new UnsupportedOperationException();
             }
 
+            public Registration registration() {
+                throw new UnsupportedOperationException();
+            }
+
+            public Lookups lookups() {
+                throw new UnsupportedOperationException();
+            }
+
             public Jwt jwt() {
                 return jwt;
             }
