@@ -8,7 +8,7 @@ import java.util.Base64;
 
 /**
  * Prints a new ES256 signing key for user-service as a private EC P-256 JWK on one line, for the
- * {@code JWT_SIGNING_JWK} Secret. JDK only: {@code java deploy/k8s/NewSigningKey.java}.
+ * key {@code signing.jwk} of the Secret {@code e2echat-jwt}. JDK only: {@code java deploy/k8s/NewSigningKey.java}.
  * The output is a private key: pipe it straight into the Secret, never into a file under version control.
  */
 public class NewSigningKey {

@@ -2,6 +2,7 @@ package org.e2echat.user.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -90,6 +91,12 @@ public interface UserServiceConfig {
 
         /** The current signing key as a private EC P-256 JWK (from a Secret); generated at start when absent. */
         Optional<String> signingJwk();
+
+        /**
+         * A file holding the current signing key as a private EC P-256 JWK (a mounted Secret), so the
+         * key never has to be an environment variable; an alternative to {@link #signingJwk()}.
+         */
+        Optional<Path> signingJwkFile();
 
         /** A JWKS ({"keys": [...]}) of recently retired public keys, still published and accepted during the overlap. */
         Optional<String> previousPublicJwks();

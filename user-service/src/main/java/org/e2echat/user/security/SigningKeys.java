@@ -1,11 +1,16 @@
 package org.e2echat.user.security;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.e2echat.user.config.UserServiceConfig;
 import org.jboss.logging.Logger;
 import org.jose4j.jwk.EcJwkGenerator;
@@ -17,8 +22,8 @@ import org.jose4j.lang.JoseException;
 
 /**
  * The ES256 keys access tokens are signed with: the current one (first) and retired ones kept for
- * the overlap, all published in the JWKS. The current key comes from configuration (a Secret) or,
- * in dev and tests, is generated at start. {@code kid} is the RFC 7638 thumbprint.
+ * the overlap, all published in the JWKS. The current key comes from configuration (a file mounted
+ * from a Secret, or the value itself) or, in dev and tests, is generated at start. {@code kid} is the RFC 7638 thumbprint.
  */
 @ApplicationScoped
 public class SigningKeys {
@@ -31,16 +36,34 @@ public class SigningKeys {
     public SigningKeys(UserServiceConfig config) {
         this.retained = Math.max(1, config.jwt().retainedKeys());
         List<EllipticCurveJsonWebKey> loaded = new ArrayList<>();
-        if (config.jwt().signingJwk().isPresent()) {
-            loaded.add(parse(config.jwt().signingJwk().get(), true));
+        Optional<String> configured = configuredSigningJwk(config.jwt());
+        if (configured.isPresent()) {
+            loaded.add(parse(configured.get(), true));
         } else {
-            LOG.warn("no e2echat.users.jwt.signing-jwk configured: generated an ephemeral signing key; "
+            LOG.warn("no e2echat.users.jwt.signing-jwk(-file) configured: generated an ephemeral signing key; "
                     + "tokens will not survive a restart (fine for dev and tests, not for production)");
             loaded.add(generate());
         }
         config.jwt().previousPublicJwks().ifPresent(jwks -> loaded.addAll(parseSet(jwks)));
         this.keys = List.copyOf(loaded);
         LOG.infof("signing keys loaded: current kid=%s, %d published", current().getKeyId(), keys.size());
+    }
+
+    /** The configured private JWK, from the key file (a mounted Secret) or the value itself; never both. */
+    private static Optional<String> configuredSigningJwk(UserServiceConfig.Jwt jwt) {
+        if (jwt.signingJwkFile().isEmpty()) {
+            return jwt.signingJwk();
+        }
+        if (jwt.signingJwk().isPresent()) {
+            throw new IllegalArgumentException(
+                    "configure e2echat.users.jwt.signing-jwk or e2echat.users.jwt.signing-jwk-file, not both");
+        }
+        Path file = jwt.signingJwkFile().get();
+        try {
+            return Optional.of(Files.readString(file).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the signing key file " + file, e);
+        }
     }
 
     /** The key new tokens are signed with. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +22,9 @@ import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.keys.EllipticCurves;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Production key loading: the current key from a private JWK, retired ones from a public JWKS. */
+/** Production key loading: the current key from a private JWK (or a file holding it), retired ones from a public JWKS. */
 class SigningKeysTest {
 
     @Test
@@ -64,7 +67,37 @@ class SigningKeysTest {
         assertTrue(check.verifySignature(), "the generated key signs and verifies");
     }
 
+    @Test
+    void readsTheSigningKeyFromAFileSoItNeedNotBeAnEnvironmentVariable(@TempDir Path dir) throws Exception {
+        EllipticCurveJsonWebKey key = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+        Path file = dir.resolve("signing.jwk");
+        // as a Secret mounted from `kubectl create secret --from-file` may end: with a newline
+        Files.writeString(file, key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE) + "\n");
+
+        SigningKeys keys = new SigningKeys(config(Optional.empty(), Optional.empty(), Optional.of(file)));
+
+        assertEquals(key.calculateBase64urlEncodedThumbprint("SHA-256"), keys.current().getKeyId());
+        assertEquals(key.getPrivateKey(), keys.current().getPrivateKey(), "signs with the key from the file");
+    }
+
+    @Test
+    void refusesAKeyAndAKeyFileTogetherAndAKeyFileThatCannotBeRead(@TempDir Path dir) throws Exception {
+        EllipticCurveJsonWebKey key = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+        Path file = dir.resolve("signing.jwk");
+        Files.writeString(file, key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
+        assertThrows(IllegalArgumentException.class, () -> new SigningKeys(config(
+                Optional.of(key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE)), Optional.empty(),
+                Optional.of(file))));
+        assertThrows(UncheckedIOException.class, () -> new SigningKeys(config(Optional.empty(), Optional.empty(),
+                Optional.of(dir.resolve("missing.jwk")))));
+    }
+
     private static UserServiceConfig config(Optional<String> signing, Optional<String> previous) {
+        return config(signing, previous, Optional.empty());
+    }
+
+    private static UserServiceConfig config(Optional<String> signing, Optional<String> previous,
+            Optional<Path> signingFile) {
         UserServiceConfig.Jwt jwt = new UserServiceConfig.Jwt() {
             public String issuer() {
                 return "urn:e2echat:user-service";
@@ -84,6 +117,10 @@ class SigningKeysTest {
 
             public Optional<String> signingJwk() {
                 return signing;
+            }
+
+            public Optional<Path> signingJwkFile() {
+                return signingFile;
             }
 
             public Optional<String> previousPublicJwks() {

@@ -127,6 +127,30 @@ class TopicConsumerTest {
         }
     }
 
+    /**
+     * The consumer and its dead-letter producer are built from the whole Kafka configuration a
+     * service has (TLS, SASL, ...), not just the bootstrap servers: in Kubernetes a client given
+     * less cannot even connect.
+     */
+    @Test
+    void theConsumerAndItsDeadLetterProducerAreGivenTheWholeKafkaConfiguration() throws Exception {
+        String topic = newTopic();
+        Map<String, String> security = Map.of("security.protocol", "PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512",
+                "e2echat.probe", UUID.randomUUID().toString());
+        Map<String, Object> config = new java.util.HashMap<>(security);
+        config.put("bootstrap.servers", bootstrap);
+        config.put("interceptor.classes", ConfigRecordingInterceptor.class.getName());
+        TopicConsumer.Options options = TopicConsumer.Options.of("whole-config-" + UUID.randomUUID(), List.of(topic),
+                "earliest", TopicConsumer.OnFailure.DEAD_LETTER).backoff(FAST, FAST);
+        produce(topic, "unreadable");
+        try (TopicConsumer consumer = new TopicConsumer(config, options, r -> {
+            throw new IllegalArgumentException("cannot read");
+        }, new SimpleMeterRegistry())) {
+            await().atMost(20, TimeUnit.SECONDS).until(() -> ConfigRecordingInterceptor.saw("consumed", topic, security)
+                    && ConfigRecordingInterceptor.saw("sent", Topic.DEAD_LETTERS.name(), security));
+        }
+    }
+
     private static String header(ConsumerRecord<String, String> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.e2echat.common.events.ConfigRecordingInterceptor;
 import org.e2echat.infra.LocalInfra;
 import org.e2echat.testsupport.TopicRecorder;
 import org.junit.jupiter.api.Test;
@@ -130,10 +131,34 @@ class OutboxRelayTest {
         }
     }
 
+    /** The relay's producer is built from the whole Kafka configuration (TLS, SASL, ...), not just the bootstrap servers. */
+    @Test
+    void theRelayIsGivenTheWholeKafkaConfiguration() throws Exception {
+        String topic = newTopic();
+        SharedOutbox outbox = new SharedOutbox();
+        outbox.add("doc-1", "{\"n\":1}");
+        Map<String, String> security = Map.of("security.protocol", "PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512",
+                "e2echat.probe", UUID.randomUUID().toString());
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.putAll(security);
+        config.put("interceptor.classes", ConfigRecordingInterceptor.class.getName());
+        OutboxRelay relay = relay(topic, outbox, new SimpleMeterRegistry(), config);
+        try {
+            relay.wake();
+            await().atMost(15, TimeUnit.SECONDS).until(() -> ConfigRecordingInterceptor.saw("sent", topic, security));
+        } finally {
+            relay.close();
+        }
+    }
+
     private OutboxRelay relay(String topic, OutboxStore store, SimpleMeterRegistry meters) {
+        return relay(topic, store, meters, kafkaConfig);
+    }
+
+    private OutboxRelay relay(String topic, OutboxStore store, SimpleMeterRegistry meters, Map<String, Object> config) {
         OutboxLease lease = new OutboxLease(MONGO.getDatabase("outbox-relay-test").getCollection("outbox_leases"),
                 topic, UUID.randomUUID().toString());
-        return new OutboxRelay(topic, store, lease, new HashMap<>(kafkaConfig), FAST, meters);
+        return new OutboxRelay(topic, store, lease, new HashMap<>(config), FAST, meters);
     }
 
     private String bootstrap() {
