@@ -44,9 +44,11 @@ public final class ChatClient implements AutoCloseable {
         this.sessions = new Sessions(endpoints, transport, own, contacts, userId);
         this.messaging = new Messaging(endpoints, transport, own, contacts, sessions, userId, listeners);
         this.live = new LiveConnection(endpoints, transport, auth, messaging, listeners, username, this::renewAndTell);
-        Duration check = policy.renewWithin().dividedBy(2);
-        live.every(check.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
-                : check.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : check, this::renewAndTell);
+        if (policy.automatic()) {
+            Duration check = policy.renewWithin().dividedBy(2);
+            live.every(check.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+                    : check.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : check, this::renewAndTell);
+        }
     }
 
     private static Transport transport() {
@@ -130,12 +132,16 @@ public final class ChatClient implements AutoCloseable {
     }
 
     private void renewAtSignIn() {
-        renewalAtSignIn = own.renewIfDue(userId).orElse(null);
+        if (own.policy().automatic()) {
+            renewalAtSignIn = own.renewIfDue(userId).orElse(null);
+        }
     }
 
     /** Renews a key that is due and tells the listeners; runs periodically and after each reconnect. */
     private void renewAndTell() {
-        own.renewIfDue(userId).ifPresent(r -> live.onEventThread(() -> listeners.each(l -> l.onIdentityRenewed(r))));
+        if (own.policy().automatic()) {
+            own.renewIfDue(userId).ifPresent(r -> live.onEventThread(() -> listeners.each(l -> l.onIdentityRenewed(r))));
+        }
     }
 
     // ---------------------------------------------------------------- account and identity
@@ -147,7 +153,8 @@ public final class ChatClient implements AutoCloseable {
 
     /**
      * Renews this user's key now if it expires within the policy's window or has expired (a new
-     * version with fresh keys); listeners hear {@link ChatListener#onIdentityRenewed}.
+     * version with fresh keys; under {@link KeyPolicy#MANUAL} only an expired key); listeners hear
+     * {@link ChatListener#onIdentityRenewed}.
      */
     public Optional<KeyRenewal> renewIdentityIfDue() {
         Optional<KeyRenewal> renewal = own.renewIfDue(userId);

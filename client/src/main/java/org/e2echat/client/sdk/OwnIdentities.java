@@ -112,7 +112,7 @@ final class OwnIdentities {
         Instant expiresAt = Instant.parse(key.path("expiresAt").asText());
         Instant now = clock.instant();
         boolean due = status.equals("EXPIRED")
-                || status.equals("ACTIVE") && !expiresAt.isAfter(now.plus(policy.renewWithin()));
+                || status.equals("ACTIVE") && policy.automatic() && !expiresAt.isAfter(now.plus(policy.renewWithin()));
         if (!due) {
             return Optional.empty();
         }

@@ -90,6 +90,18 @@ class OwnIdentitiesTest {
     }
 
     @Test
+    void underAManualPolicyOnlyTheApplicationRenewsAndOnlyAnExpiredKey() {
+        Instant now = Instant.now();
+        keyOne("ACTIVE", now.minus(Duration.ofDays(1)), now.plus(Duration.ofMinutes(1)));
+        ChatClient alice = restore(KeyPolicy.MANUAL);
+        assertFalse(alice.renewalAtSignIn().isPresent());
+        assertEquals(Optional.empty(), alice.renewIdentityIfDue(), "not expired yet");
+        keyOne("EXPIRED", now.minus(Duration.ofDays(1)), now.minus(Duration.ofMinutes(1)));
+        assertEquals(2, alice.renewIdentityIfDue().orElseThrow().version());
+        alice.close();
+    }
+
+    @Test
     void aPolicyWithALifetimeGivesEveryNewKeyAnExpiry() {
         services.routes.put("GET /v1/users/u-alice/keys", x -> json(200, "{\"keys\":[]}"));
         ChatClient alice = ChatClient.register(services.endpoints(), "alice", "Alice", PASSWORD,
