@@ -6,8 +6,9 @@ import java.time.Duration;
  * How long this user's identity keys live and when the SDK renews them by itself.
  * {@code lifetime}: the {@code expiresAt} given to each new key version, counted from its upload
  * (null: keys do not expire unless a key already had a lifetime, which renewals then keep).
- * {@code renewWithin}: a current key that expires within this window is renewed (a new key
- * version uploaded) at sign-in and while connected, before it expires; so is one already expired.
+ * {@code renewWithin}: a current key that expires within this window (or within half its own
+ * lifetime, if that is shorter) is renewed (a new key version uploaded) at sign-in and while
+ * connected, before it expires; so is one already expired.
  * A {@code renewWithin} of null means the SDK never renews by itself ({@link #MANUAL}):
  * {@code ChatClient.renewIdentityIfDue()} then renews a key that has expired.
  */
@@ -30,9 +31,6 @@ public record KeyPolicy(Duration lifetime, Duration renewWithin) {
         }
         if (renewWithin != null && renewWithin.isNegative()) {
             throw new IllegalArgumentException("renewWithin must be zero or positive");
-        }
-        if (lifetime != null && renewWithin != null && renewWithin.compareTo(lifetime) >= 0) {
-            throw new IllegalArgumentException("renewWithin must be shorter than the lifetime, or every key renews at once");
         }
     }
 }

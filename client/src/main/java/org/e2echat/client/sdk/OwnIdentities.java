@@ -85,13 +85,23 @@ final class OwnIdentities {
         return next.keyVersion();
     }
 
+    /**
+     * How long before its expiry a key is renewed: the policy's window, but at most half the key's
+     * lifetime, so that a short-lived key is not renewed on every sign-in.
+     */
+    private Duration window(Duration lifetime) {
+        Duration half = lifetime == null ? null : lifetime.dividedBy(2);
+        return half != null && half.compareTo(policy.renewWithin()) < 0 ? half : policy.renewWithin();
+    }
+
     /** Revokes one version (sessions holding envelopes for it then need a rekey). */
     void revoke(int keyVersion) {
         transport.call("POST", endpoints.userService(), "/v1/users/me/keys/" + keyVersion + "/revoke", null, true);
     }
 
     /**
-     * Renews the current key when it expires within the policy's window or has expired already
+     * Renews the current key when it expires within the policy's window (at most half its
+     * lifetime) or has expired already
      * (not when it was revoked: that was the user's decision). The new version gets the policy's
      * lifetime, or else the lifetime the expiring key had.
      */
@@ -111,16 +121,18 @@ final class OwnIdentities {
         String status = key.path("status").asText();
         Instant expiresAt = Instant.parse(key.path("expiresAt").asText());
         Instant now = clock.instant();
+        Duration lifetime = key.hasNonNull("createdAt")
+                ? Duration.between(Instant.parse(key.path("createdAt").asText()), expiresAt) : null;
         boolean due = status.equals("EXPIRED")
-                || status.equals("ACTIVE") && policy.automatic() && !expiresAt.isAfter(now.plus(policy.renewWithin()));
+                || status.equals("ACTIVE") && policy.automatic() && !expiresAt.isAfter(now.plus(window(lifetime)));
         if (!due) {
             return Optional.empty();
         }
         Instant next;
         if (policy.lifetime() != null) {
             next = now.plus(policy.lifetime());
-        } else if (key.hasNonNull("createdAt")) {
-            next = now.plus(Duration.between(Instant.parse(key.path("createdAt").asText()), expiresAt));
+        } else if (lifetime != null) {
+            next = now.plus(lifetime);
         } else {
             next = null;
         }

@@ -84,6 +84,9 @@ class OwnIdentitiesTest {
         assertEquals(Optional.empty(), far.renewIdentityIfDue(), "a revocation was the user's decision");
         keyOne("ACTIVE", now, null);
         assertEquals(Optional.empty(), far.renewIdentityIfDue());
+        // an hour-long key 10 minutes old: the 7-day window shrinks to half its life, so not yet
+        keyOne("ACTIVE", now.minus(Duration.ofMinutes(10)), now.plus(Duration.ofMinutes(50)));
+        assertEquals(Optional.empty(), far.renewIdentityIfDue());
         assertFalse(services.authorizations.stream().anyMatch(a -> a.startsWith("POST /v1/users/me/keys")));
         assertEquals(1, far.publicIdentity().keyVersion());
         far.close();
