@@ -37,9 +37,9 @@ import org.e2echat.client.sdk.Endpoints;
 import org.e2echat.client.sdk.StubGateway;
 import org.e2echat.client.sdk.StubServices;
 import org.e2echat.client.sdk.StubServices.StubStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI against scripted services: what it prints for people, whatever the messages and keys it meets. */
@@ -50,7 +50,9 @@ class CliTest {
 
     @TempDir
     Path home;
-    private StubServices services;
+
+    @RegisterExtension
+    final StubServices services = new StubServices();
     private final StubStore store = new StubStore();
     private final byte[] epochKey = SessionKeys.newSessionKey();
     private Identity alice;
@@ -60,7 +62,6 @@ class CliTest {
 
     @BeforeEach
     void start() throws Exception {
-        services = new StubServices();
         services.routes.put("GET /v1/users/u-alice/keys", x -> json(200, "{\"keys\":[]}"));
         Run registered = cli(services.endpoints(), "", "register", "alice", "Alice");
         assertEquals(0, registered.code(), registered.err());
@@ -72,11 +73,6 @@ class CliTest {
                 .put("ciphertext", mine.ciphertextBase64()).put("signature", mine.signatureBase64());
         services.routes.put("GET /v1/sessions/" + SESSION + "/envelopes", x -> json(200, "[" + envelope + "]"));
         services.serve(SESSION, store);
-    }
-
-    @AfterEach
-    void stop() {
-        services.close();
     }
 
     private void stored(MessageContent content) {

@@ -16,25 +16,17 @@ import java.util.Map;
 import java.util.Set;
 import org.e2echat.client.crypto.Identity;
 import org.e2echat.client.crypto.PublicIdentity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Login and tokens: registration is anonymous, calls carry the bearer, and the password is not kept. */
 class AuthenticationTest {
 
     private static final String PASSWORD = "long enough password";
-    private StubServices services;
 
-    @BeforeEach
-    void start() throws Exception {
-        services = new StubServices();
-    }
+    @RegisterExtension
+    final StubServices services = new StubServices();
 
-    @AfterEach
-    void stop() {
-        services.close();
-    }
 
     @Test
     void registersLogsInAndSendsTheTokenAsBearer() {

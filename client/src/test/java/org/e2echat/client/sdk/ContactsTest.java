@@ -10,24 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.e2echat.client.crypto.Identity;
 import org.e2echat.client.crypto.PublicIdentity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contact directory and TOFU: swapped and unsigned identities are caught, names are looked up. */
 class ContactsTest {
 
-    private StubServices services;
+    @RegisterExtension
+    final StubServices services = new StubServices();
 
-    @BeforeEach
-    void start() throws Exception {
-        services = new StubServices();
-    }
-
-    @AfterEach
-    void stop() {
-        services.close();
-    }
 
     @Test
     void aSwappedIdentityWarnsTheListenerAndIsRefused() {

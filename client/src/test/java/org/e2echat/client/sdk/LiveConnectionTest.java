@@ -3,58 +3,24 @@ package org.e2echat.client.sdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.e2echat.client.sdk.StubServices.StubStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The live connection: frames continue the caught-up timeline, and a contradicting live message repairs it. */
 class LiveConnectionTest {
 
-    private StubServices services;
+    @RegisterExtension
+    final StubServices services = new StubServices();
     private final StubStore store = new StubStore();
 
-    @BeforeEach
-    void start() throws Exception {
-        services = new StubServices();
-    }
 
-    @AfterEach
-    void stop() {
-        services.close();
-    }
-
-    /** Deliveries as "seq:messageId" and repairs; completes {@code done} at the awaited message id. */
-    static final class Heard implements ChatListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        volatile String awaitedId;
-
-        @Override
-        public void onMessage(ReceivedMessage message) {
-            events.add(message.seq() + ":" + message.messageId());
-            if (message.messageId().equals(awaitedId)) {
-                done.complete(null);
-            }
-        }
-
-        @Override
-        public void onTimelineRepaired(String sessionId, long fromSeq) {
-            events.add("repaired@" + fromSeq);
-        }
-    }
 
     private ChatClient aliceWithThreeMessages(StubGateway gateway, String[] sid) throws Exception {
         ChatClient alice = ChatClient.register(services.endpointsWithGateway(gateway.port()), "alice", "Alice",
                 "long enough password");
-        sid[0] = services.groupOn(alice, store);
-        for (String text : List.of("one", "two", "three")) {
-            alice.send(sid[0], text);
-        }
-        assertEquals(3, alice.catchUp(sid[0]));
+        sid[0] = services.groupWithCaughtUp(alice, store, "one", "two", "three");
         return alice;
     }
 

@@ -23,9 +23,8 @@ import org.e2echat.client.crypto.MessageContent;
 import org.e2echat.client.crypto.Messages;
 import org.e2echat.client.sdk.ReceivedMessage.Unreadable;
 import org.e2echat.client.sdk.StubServices.StubStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sending and reading: a send whose outcome is unknown is repeated unchanged; messages that cannot
@@ -35,38 +34,11 @@ import org.junit.jupiter.api.Test;
  */
 class MessagingTest {
 
-    private StubServices services;
+    @RegisterExtension
+    final StubServices services = new StubServices();
     private final StubStore store = new StubStore();
 
-    @BeforeEach
-    void start() throws Exception {
-        services = new StubServices();
-    }
 
-    @AfterEach
-    void stop() {
-        services.close();
-    }
-
-    /** What a listener heard: repairs as "repaired@fromSeq" and deliveries as "seq:messageId", in order. */
-    static final class Heard implements ChatListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onMessage(ReceivedMessage message) {
-            events.add(message.seq() + ":" + message.messageId());
-        }
-
-        @Override
-        public void onTimelineRepaired(String sessionId, long fromSeq) {
-            events.add("repaired@" + fromSeq);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            events.add("error:" + error);
-        }
-    }
 
     static List<String> ids(List<ReceivedMessage> messages) {
         return messages.stream().map(m -> m.seq() + ":" + m.messageId() + ":"
@@ -76,11 +48,7 @@ class MessagingTest {
     /** alice, a group on the store, and three messages she has caught up: m1, m2, m3 at seqs 1-3. */
     private ChatClient aliceWithThreeMessages(String[] sessionId) throws InterruptedException {
         ChatClient alice = services.alice();
-        sessionId[0] = services.groupOn(alice, store);
-        for (String text : List.of("one", "lost two", "lost three")) {
-            alice.send(sessionId[0], text);
-        }
-        assertEquals(3, alice.catchUp(sessionId[0]));
+        sessionId[0] = services.groupWithCaughtUp(alice, store, "one", "lost two", "lost three");
         return alice;
     }
 

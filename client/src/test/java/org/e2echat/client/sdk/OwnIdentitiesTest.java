@@ -11,26 +11,22 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.e2echat.client.crypto.Identity;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Own key versions: a key within the renewal window of its expiry, or past it, is renewed by the SDK itself. */
 class OwnIdentitiesTest {
 
     private static final String PASSWORD = "long enough password";
-    private StubServices services;
+
+    @RegisterExtension
+    final StubServices services = new StubServices();
     private final Identity first = Identity.generate(1);
 
     @BeforeEach
     void start() throws Exception {
-        services = new StubServices();
         services.routes.put("POST /v1/users/me/keys", x -> json(201, "{\"version\":2,\"status\":\"ACTIVE\"}"));
-    }
-
-    @AfterEach
-    void stop() {
-        services.close();
     }
 
     private void keyOne(String status, Instant createdAt, Instant expiresAt) {

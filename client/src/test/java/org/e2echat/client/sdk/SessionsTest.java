@@ -15,24 +15,15 @@ import org.e2echat.client.crypto.Envelope;
 import org.e2echat.client.crypto.Envelopes;
 import org.e2echat.client.crypto.Identity;
 import org.e2echat.client.crypto.SessionKeys;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sessions and their keys: an existing direct session's key comes from this user's envelope; close wipes keys. */
 class SessionsTest {
 
-    private StubServices services;
+    @RegisterExtension
+    final StubServices services = new StubServices();
 
-    @BeforeEach
-    void start() throws Exception {
-        services = new StubServices();
-    }
-
-    @AfterEach
-    void stop() {
-        services.close();
-    }
 
     @Test
     void anExistingDirectSessionsKeyComesFromTheEnvelopeNotFromTheKeyJustMade() throws Exception {

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.e2echat.client.crypto.PublicIdentity;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A scripted HTTP server standing in for the four services, for testing the SDK's parts and the
@@ -26,7 +28,7 @@ import org.e2echat.client.crypto.PublicIdentity;
  * Authorization header and body are recorded. alice registers as {@code u-alice} and logs in with
  * {@code tok-1} unless a test scripts otherwise.
  */
-public final class StubServices implements AutoCloseable {
+public final class StubServices implements AutoCloseable, AfterEachCallback {
 
     /** A scripted answer: status, content type and body. */
     public record Answer(int status, String contentType, String body) {
@@ -48,8 +50,13 @@ public final class StubServices implements AutoCloseable {
     public final Map<String, String> bodies = new ConcurrentHashMap<>();
     private final Endpoints endpoints;
 
-    public StubServices() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    /** Starts the server; as a JUnit extension ({@code @RegisterExtension}) it stops after each test. */
+    public StubServices() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         server.createContext("/", exchange -> {
             String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
             synchronized (authorizations) {
@@ -141,6 +148,18 @@ public final class StubServices implements AutoCloseable {
         return sessionId;
     }
 
+    /** {@link #groupOn}, then {@code texts} sent and caught up by {@code client}: seqs 1.. hold m1.. */
+    public String groupWithCaughtUp(ChatClient client, StubStore store, String... texts) throws InterruptedException {
+        String sessionId = groupOn(client, store);
+        for (String text : texts) {
+            client.send(sessionId, text);
+        }
+        if (client.catchUp(sessionId) != texts.length) {
+            throw new IllegalStateException("the catch-up did not add every message sent");
+        }
+        return sessionId;
+    }
+
     /** Routes a session's sends and GetMessages to {@code store}. */
     public void serve(String sessionId, StubStore store) {
         String messages = "/v1/sessions/" + sessionId + "/messages";
@@ -151,6 +170,11 @@ public final class StubServices implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     /**

@@ -10,24 +10,15 @@ import java.time.Duration;
 import java.util.List;
 import org.e2echat.client.crypto.Identity;
 import org.e2echat.client.crypto.PublicIdentity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Raw HTTP: problem+json as a typed exception, Retry-After, and one refresh-and-repeat after a 401. */
 class TransportTest {
 
-    private StubServices services;
+    @RegisterExtension
+    final StubServices services = new StubServices();
 
-    @BeforeEach
-    void start() throws Exception {
-        services = new StubServices();
-    }
-
-    @AfterEach
-    void stop() {
-        services.close();
-    }
 
     @Test
     void problemJsonBecomesATypedExceptionWithItsExtensionsAndRetryAfter() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -17,10 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.e2echat.contracts.Topic;
-import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.infra.LocalInfra;
 import org.e2echat.testsupport.TestIdentity;
 import org.e2echat.testsupport.TopicRecorder;
@@ -31,8 +28,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class KeyExpiryTest {
 
-    private final ObjectMapper json = new ObjectMapper();
-
     @Inject
     UserService users;
 
@@ -42,11 +37,11 @@ class KeyExpiryTest {
         Instant expiresAt = Instant.now().plusSeconds(2).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         try (TopicRecorder events = TopicRecorder.open(LocalInfra.shared().kafka().bootstrapServers(), Topic.USERS.name())) {
             a.authed().body(expiring(expiresAt)).post("/v1/users/me/keys").then().statusCode(201);
-            JsonNode rotated = payloadOf(events.await(r -> isFor(r, a.id(), "UserKeyRotated"), Duration.ofSeconds(20)));
+            JsonNode rotated = Accounts.payload(events.await(r -> Accounts.isEvent(r, a.id(), "UserKeyRotated"), Duration.ofSeconds(20)));
             assertEquals(expiresAt, Instant.parse(rotated.at("/state/currentKeyExpiresAt").asText()),
                     "consumers learn the expiry with the key, so they can refuse it from that instant on");
 
-            JsonNode expired = payloadOf(events.await(r -> isFor(r, a.id(), "UserKeyExpired"), Duration.ofSeconds(20)));
+            JsonNode expired = Accounts.payload(events.await(r -> Accounts.isEvent(r, a.id(), "UserKeyExpired"), Duration.ofSeconds(20)));
             assertEquals(2, expired.get("keyVersion").asInt());
             assertEquals(expiresAt, Instant.parse(expired.get("expiresAt").asText()));
             assertTrue(expired.get("currentKeyVersion").isNull());
@@ -95,9 +90,9 @@ class KeyExpiryTest {
                 won += racer.get(30, TimeUnit.SECONDS) ? 1 : 0;
             }
             assertTrue(won <= 1, won + " checkers stored the same expiry");
-            events.await(r -> isFor(r, a.id(), "UserKeyExpired"), Duration.ofSeconds(20));
+            events.await(r -> Accounts.isEvent(r, a.id(), "UserKeyExpired"), Duration.ofSeconds(20));
             Thread.sleep(2_000); // time for a duplicate to show up, had one been stored
-            assertEquals(1, events.all(r -> isFor(r, a.id(), "UserKeyExpired")).size());
+            assertEquals(1, events.all(r -> Accounts.isEvent(r, a.id(), "UserKeyExpired")).size());
             assertEquals(false, users.expireDueKey(a.id()).await().atMost(Duration.ofSeconds(20)),
                     "a recorded expiry is not due again");
         }
@@ -111,10 +106,10 @@ class KeyExpiryTest {
             a.authed().body(expiring(expiresAt)).post("/v1/users/me/keys").then().statusCode(201);
             a.authed().body(expiring(Instant.now().plus(Duration.ofDays(30)))).post("/v1/users/me/keys").then()
                     .statusCode(201).body("version", equalTo(3));
-            events.await(r -> isFor(r, a.id(), "UserKeyRotated") && r.value().contains("\"keyVersion\":3"),
+            events.await(r -> Accounts.isEvent(r, a.id(), "UserKeyRotated") && r.value().contains("\"keyVersion\":3"),
                     Duration.ofSeconds(20));
             Awaitility.await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
-            assertEquals(List.of(), events.all(r -> isFor(r, a.id(), "UserKeyExpired")));
+            assertEquals(List.of(), events.all(r -> Accounts.isEvent(r, a.id(), "UserKeyExpired")));
         }
         a.authed().get("/v1/users/" + a.id() + "/keys").then()
                 .body("currentKeyVersion", equalTo(3))
@@ -127,18 +122,4 @@ class KeyExpiryTest {
         return body;
     }
 
-    private boolean isFor(ConsumerRecord<String, String> record, String userId, String type) {
-        try {
-            JsonNode envelope = json.readTree(record.value());
-            return userId.equals(record.key()) && type.equals(envelope.get("type").asText());
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private JsonNode payloadOf(ConsumerRecord<String, String> record) throws Exception {
-        JsonNode envelope = json.readTree(record.value());
-        assertEquals(UserEvents.VERSION, envelope.get("version").asInt());
-        return envelope.get("payload");
-    }
 }
