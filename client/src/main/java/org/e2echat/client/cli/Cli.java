@@ -205,93 +205,93 @@ public final class Cli {
 
     private void run(String name, List<String> args, ChatClient client, Profile profile, char[] password)
             throws IOException, InterruptedException {
-            switch (name) {
-                case "login" -> out.println("logged in as " + client.username());
-                case "whoami" -> {
-                    out.println(client.username() + " " + client.userId());
-                    out.println("key version " + client.publicIdentity().keyVersion() + ", fingerprint "
-                            + client.publicIdentity().fingerprintDigits());
-                }
-                case "sessions" -> {
-                    for (JsonNode s : client.sessions().path("sessions")) {
-                        out.println(s.path("id").asText() + "  " + s.path("type").asText() + "  "
-                                + s.path("membership").asText() + (s.has("currentEpoch") && !s.path("currentEpoch").isNull()
-                                ? "  epoch " + s.path("currentEpoch").asText() : "")
-                                + (s.path("rekeyRequired").asBoolean() ? "  (rekey required)" : "")
-                                + "  " + names(s.path("members")));
-                    }
-                }
-                case "create-group" -> {
-                    need(args, 1, "create-group USERNAME...");
-                    List<String> ids = new ArrayList<>();
-                    for (String member : args) {
-                        ids.add(client.userIdOf(member));
-                    }
-                    out.println(client.createGroup(ids, Duration.ofSeconds(15)));
-                }
-                case "direct" -> {
-                    need(args, 1, "direct USERNAME");
-                    out.println(client.createDirect(client.userIdOf(args.get(0)), Duration.ofSeconds(15)));
-                }
-                case "add" -> {
-                    need(args, 2, "add SESSION USERNAME...");
-                    List<String> ids = new ArrayList<>();
-                    for (String member : args.subList(1, args.size())) {
-                        ids.add(client.userIdOf(member));
-                    }
-                    out.println("epoch " + client.addMembers(args.get(0), ids));
-                }
-                case "send" -> {
-                    need(args, 2, "send SESSION TEXT...");
-                    client.unwrapOwnEnvelopes(args.get(0));
-                    long seq = sendRekeying(client, args.get(0), String.join(" ", args.subList(1, args.size())));
-                    out.println("sent #" + seq);
-                }
-                case "read" -> {
-                    need(args, 1, "read SESSION");
-                    client.unwrapOwnEnvelopes(args.get(0));
-                    for (ReceivedMessage m : client.readAll(args.get(0))) {
-                        print(m);
-                    }
-                }
-                case "chat" -> chat(client, args, profile, password);
-                case "remove" -> {
-                    need(args, 2, "remove SESSION USERNAME");
-                    client.removeMember(args.get(0), client.userIdOf(args.get(1)));
-                    out.println("removed " + args.get(1) + "; the session now needs a new key (rotate)");
-                }
-                case "rotate" -> {
-                    need(args, 1, "rotate SESSION");
-                    out.println("epoch " + client.rotate(args.get(0)));
-                }
-                case "rotate-identity" -> {
-                    int version = client.rotateIdentity();
-                    profile.save(client.userId(), client.username(), client.ownIdentity(version), password);
-                    out.println("identity version " + version + ", fingerprint " + client.publicIdentity().fingerprintDigits());
-                }
-                case "safety-number" -> {
-                    need(args, 1, "safety-number USERNAME");
-                    PublicIdentity theirs = client.currentIdentity(client.userIdOf(args.get(0)));
-                    out.println(client.publicIdentity().safetyNumber(theirs));
-                }
-                case "trust" -> {
-                    need(args, 1, "trust USERNAME");
-                    String id = client.userIdOf(args.get(0));
-                    try {
-                        client.currentIdentity(id);
-                        out.println(args.get(0) + "'s key is already trusted");
-                    } catch (IdentityChangedException e) {
-                        client.tofu().accept(id, e.change().newKeyVersion(), e.change().newFingerprint());
-                        out.println("now trusting " + args.get(0) + " key version " + e.change().newKeyVersion());
-                    }
-                }
-                case "delete-account" -> {
-                    client.deleteAccount(new String(password));
-                    profile.delete();
-                    out.println("account deleted");
-                }
-                default -> throw new Usage("unknown command " + name);
+        switch (name) {
+            case "login" -> out.println("logged in as " + client.username());
+            case "whoami" -> {
+                out.println(client.username() + " " + client.userId());
+                out.println("key version " + client.publicIdentity().keyVersion() + ", fingerprint "
+                        + client.publicIdentity().fingerprintDigits());
             }
+            case "sessions" -> {
+                for (JsonNode s : client.sessions().path("sessions")) {
+                    out.println(s.path("id").asText() + "  " + s.path("type").asText() + "  "
+                            + s.path("membership").asText() + (s.has("currentEpoch") && !s.path("currentEpoch").isNull()
+                            ? "  epoch " + s.path("currentEpoch").asText() : "")
+                            + (s.path("rekeyRequired").asBoolean() ? "  (rekey required)" : "")
+                            + "  " + names(s.path("members")));
+                }
+            }
+            case "create-group" -> {
+                need(args, 1, "create-group USERNAME...");
+                List<String> ids = new ArrayList<>();
+                for (String member : args) {
+                    ids.add(client.userIdOf(member));
+                }
+                out.println(client.createGroup(ids, Duration.ofSeconds(15)));
+            }
+            case "direct" -> {
+                need(args, 1, "direct USERNAME");
+                out.println(client.createDirect(client.userIdOf(args.get(0)), Duration.ofSeconds(15)));
+            }
+            case "add" -> {
+                need(args, 2, "add SESSION USERNAME...");
+                List<String> ids = new ArrayList<>();
+                for (String member : args.subList(1, args.size())) {
+                    ids.add(client.userIdOf(member));
+                }
+                out.println("epoch " + client.addMembers(args.get(0), ids));
+            }
+            case "send" -> {
+                need(args, 2, "send SESSION TEXT...");
+                client.unwrapOwnEnvelopes(args.get(0));
+                long seq = sendRekeying(client, args.get(0), String.join(" ", args.subList(1, args.size())));
+                out.println("sent #" + seq);
+            }
+            case "read" -> {
+                need(args, 1, "read SESSION");
+                client.unwrapOwnEnvelopes(args.get(0));
+                for (ReceivedMessage m : client.readAll(args.get(0))) {
+                    print(m);
+                }
+            }
+            case "chat" -> chat(client, args, profile, password);
+            case "remove" -> {
+                need(args, 2, "remove SESSION USERNAME");
+                client.removeMember(args.get(0), client.userIdOf(args.get(1)));
+                out.println("removed " + args.get(1) + "; the session now needs a new key (rotate)");
+            }
+            case "rotate" -> {
+                need(args, 1, "rotate SESSION");
+                out.println("epoch " + client.rotate(args.get(0)));
+            }
+            case "rotate-identity" -> {
+                int version = client.rotateIdentity();
+                profile.save(client.userId(), client.username(), client.ownIdentity(version), password);
+                out.println("identity version " + version + ", fingerprint " + client.publicIdentity().fingerprintDigits());
+            }
+            case "safety-number" -> {
+                need(args, 1, "safety-number USERNAME");
+                PublicIdentity theirs = client.currentIdentity(client.userIdOf(args.get(0)));
+                out.println(client.publicIdentity().safetyNumber(theirs));
+            }
+            case "trust" -> {
+                need(args, 1, "trust USERNAME");
+                String id = client.userIdOf(args.get(0));
+                try {
+                    client.currentIdentity(id);
+                    out.println(args.get(0) + "'s key is already trusted");
+                } catch (IdentityChangedException e) {
+                    client.tofu().accept(id, e.change().newKeyVersion(), e.change().newFingerprint());
+                    out.println("now trusting " + args.get(0) + " key version " + e.change().newKeyVersion());
+                }
+            }
+            case "delete-account" -> {
+                client.deleteAccount(new String(password));
+                profile.delete();
+                out.println("account deleted");
+            }
+            default -> throw new Usage("unknown command " + name);
+        }
     }
 
     /** The username for a user id, for messages that tell the person what to type; the id if it cannot be had. */
