@@ -160,6 +160,24 @@ def identity_json(i, signing_seed_hex, kem_private_hex):
     }
 
 
+MAX_PLAINTEXT_DEPTH = 32
+
+
+def nested(depth):
+    """A plaintext whose deepest path has `depth` containers, the top-level object counted as 1."""
+    inner = "[" * (depth - 1) + "]" * (depth - 1)
+    return ('{"type":"nesting","n":' + inner + "}" if depth > 1 else '{"type":"nesting"}').encode("ascii")
+
+
+def depth_of(value):
+    """crypto.md section 7: containers on the deepest path; scalars add nothing."""
+    if isinstance(value, dict):
+        return 1 + max((depth_of(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((depth_of(v) for v in value), default=0)
+    return 0
+
+
 def main():
     check_hpke_against_rfc9180()
 
@@ -230,6 +248,11 @@ def main():
             "type": "text", "text": text, "plaintext": plaintext.hex(), "nonce": nonce.hex(),
             "header": header.hex(), "ciphertext": msg_ct.hex(),
             "signatureInput": msg_sig_input.hex(), "signature": msg_sig.hex(),
+        },
+        "plaintextNesting": {
+            "maxDepth": MAX_PLAINTEXT_DEPTH,
+            "cases": [{"depth": depth_of(json.loads(nested(d))), "plaintext": nested(d).hex(),
+                       "valid": depth_of(json.loads(nested(d))) <= MAX_PLAINTEXT_DEPTH} for d in (32, 33, 34)],
         },
         "keyAtRest": {
             "passphrase": passphrase_nfd, "memoryKiB": m, "iterations": t, "parallelism": p,

@@ -52,6 +52,7 @@ class EventEnvelopeSchemaTest {
         org.e2echat.contracts.events.UserEvents.UserRegistered.class,
         org.e2echat.contracts.events.UserEvents.UserKeyRotated.class,
         org.e2echat.contracts.events.UserEvents.UserKeyRevoked.class,
+        org.e2echat.contracts.events.UserEvents.UserKeyExpired.class,
         org.e2echat.contracts.events.UserEvents.UserDeleted.class,
         org.e2echat.contracts.events.UserEvents.UserStateRestated.class,
         org.e2echat.contracts.events.UserEvents.UserState.class,
@@ -80,6 +81,7 @@ class EventEnvelopeSchemaTest {
         UserEvents.UserRegistered.class,
         UserEvents.UserKeyRotated.class,
         UserEvents.UserKeyRevoked.class,
+        UserEvents.UserKeyExpired.class,
         UserEvents.UserDeleted.class,
         UserEvents.UserStateRestated.class})
     void everyUserEventRequiresTheUsersStateAfterTheChange(Class<?> payload) throws Exception {
@@ -109,6 +111,9 @@ class EventEnvelopeSchemaTest {
     void userStateReadsBackFromItsJson() throws Exception {
         UserEvents.UserState state = new UserEvents.UserState("ann", "Ann", false, 3, 7);
         assertEquals(state, json.treeToValue(json.valueToTree(state), UserEvents.UserState.class));
+        UserEvents.UserState expiring = new UserEvents.UserState("ann", "Ann", false, 3,
+                java.time.Instant.parse("2027-01-01T00:00:00Z"), 8);
+        assertEquals(expiring, json.treeToValue(json.valueToTree(expiring), UserEvents.UserState.class));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +23,11 @@ import org.e2echat.client.sdk.ChatApiException;
 import org.e2echat.client.sdk.ChatClient;
 import org.e2echat.client.sdk.ChatListener;
 import org.e2echat.client.sdk.Endpoints;
+import org.e2echat.client.crypto.MessageContent;
+import org.e2echat.client.sdk.IdentityChange;
 import org.e2echat.client.sdk.IdentityChangedException;
+import org.e2echat.client.sdk.KeyPolicy;
+import org.e2echat.client.sdk.KeyRenewal;
 import org.e2echat.client.sdk.ReceivedMessage;
 
 /**
@@ -35,7 +40,8 @@ public final class Cli {
 
     static final String USAGE = """
             usage: e2echat [--home DIR] [--server HOST] [--user-service URL] [--session-service URL]
-                           [--message-service URL] [--gateway URL] COMMAND [ARGS]
+                           [--message-service URL] [--gateway URL] [--key-lifetime DURATION]
+                           [--renew-within DURATION] COMMAND [ARGS]
             commands:
               register USERNAME DISPLAY-NAME   create an account with a new identity (saved encrypted in --home)
               login                            check the password and the saved identity against the server
@@ -44,7 +50,8 @@ public final class Cli {
               create-group USERNAME...         a group with these users
               direct USERNAME                  the direct session with USERNAME (created once per pair)
               send SESSION TEXT...             encrypt and send a message
-              read SESSION                     decrypt and show the whole history
+              read SESSION                     decrypt and show the whole history (a message that cannot be
+                                               shown is listed as such; the others still are)
               chat SESSION                     live: lines you type are sent, incoming messages appear (/quit to leave);
                                                reconnects by itself and catches up if the connection drops
               add SESSION USERNAME...          add members with a new session key (they read from now on)
@@ -54,6 +61,8 @@ public final class Cli {
               safety-number USERNAME           the number to compare with USERNAME in person
               trust USERNAME                   accept USERNAME's changed key after comparing safety numbers
               delete-account                   delete your account (your messages keep your name)
+            keys expire after --key-lifetime (e.g. 90d, 12h, 30m, 45s; default: never) counted from each upload;
+            a key that expires within --renew-within (default 7d) is renewed by any command, which says so;
             the password is read from E2ECHAT_PASSWORD, else from the first line of standard input;
             commands continue one login (its refresh token is kept in --home, sealed with the password);
             login and chat log in afresh (user-service allows 10 logins per user per minute)""";
@@ -87,6 +96,8 @@ public final class Cli {
         String sessions = null;
         String messages = null;
         String gateway = null;
+        Duration lifetime = null;
+        Duration renewWithin = KeyPolicy.DEFAULT.renewWithin();
         try {
             if (rest.isEmpty() || List.of("-h", "--help", "help").contains(rest.get(0))) {
                 out.println(USAGE);
@@ -102,6 +113,8 @@ public final class Cli {
                     case "--session-service" -> sessions = value;
                     case "--message-service" -> messages = value;
                     case "--gateway" -> gateway = value;
+                    case "--key-lifetime" -> lifetime = duration(option, value);
+                    case "--renew-within" -> renewWithin = duration(option, value);
                     default -> throw new Usage("unknown option " + option);
                 }
             }
@@ -112,7 +125,13 @@ public final class Cli {
                     URI.create(sessions != null ? sessions : server + ":8082"),
                     URI.create(messages != null ? messages : server + ":8083"),
                     URI.create(gateway != null ? gateway : server + ":8080"));
-            return command(rest.remove(0), rest, endpoints, new Profile(home));
+            KeyPolicy policy;
+            try {
+                policy = new KeyPolicy(lifetime, renewWithin);
+            } catch (IllegalArgumentException e) {
+                throw new Usage(e.getMessage());
+            }
+            return command(rest.remove(0), rest, endpoints, new Profile(home), policy);
         } catch (Usage e) {
             err.println("error: " + e.getMessage());
             err.println(USAGE);
@@ -120,10 +139,10 @@ public final class Cli {
         } catch (ChatApiException e) {
             err.println("error: " + describe(e));
             return 1;
-        } catch (IdentityChangedException e) {
-            var c = e.change();
-            err.println("WARNING: the identity of " + c.userId() + " changed (key version " + c.pinnedKeyVersion()
-                    + " -> " + c.newKeyVersion() + "). Compare safety numbers in person, then run: trust USERNAME");
+        } catch (KeyChanged e) {
+            var c = e.change;
+            err.println("WARNING: the identity of " + e.username + " changed (key version " + c.pinnedKeyVersion()
+                    + " -> " + c.newKeyVersion() + "). Compare safety numbers in person, then run: trust " + e.username);
             return 3;
         } catch (WrongPassphraseException e) {
             err.println("error: wrong password for the saved identity");
@@ -137,7 +156,7 @@ public final class Cli {
         }
     }
 
-    private int command(String name, List<String> args, Endpoints endpoints, Profile profile)
+    private int command(String name, List<String> args, Endpoints endpoints, Profile profile, KeyPolicy policy)
             throws IOException, CryptoException, InterruptedException {
         if (name.equals("register")) {
             need(args, 2, "register USERNAME DISPLAY-NAME");
@@ -146,7 +165,7 @@ public final class Cli {
             }
             char[] password = password();
             try (ChatClient client = ChatClient.register(endpoints, args.get(0), String.join(" ", args.subList(1, args.size())),
-                    new String(password))) {
+                    new String(password), policy)) {
                 profile.save(client.userId(), client.username(), client.ownIdentity(client.publicIdentity().keyVersion()),
                         password);
                 keepLogin(client, profile, password);
@@ -163,96 +182,19 @@ public final class Cli {
         }
         char[] password = password();
         Profile.Saved saved = profile.load(password);
-        try (ChatClient client = signIn(name, endpoints, profile, saved, password)) {
+        try (ChatClient client = signIn(name, endpoints, profile, saved, password, policy)) {
             String signedInWith = client.refreshToken();
             profile.attachPins(client.tofu());
-            switch (name) {
-                case "login" -> out.println("logged in as " + client.username());
-                case "whoami" -> {
-                    out.println(client.username() + " " + client.userId());
-                    out.println("key version " + client.publicIdentity().keyVersion() + ", fingerprint "
-                            + client.publicIdentity().fingerprintDigits());
-                }
-                case "sessions" -> {
-                    for (JsonNode s : client.sessions().path("sessions")) {
-                        out.println(s.path("id").asText() + "  " + s.path("type").asText() + "  "
-                                + s.path("membership").asText() + (s.has("currentEpoch") && !s.path("currentEpoch").isNull()
-                                ? "  epoch " + s.path("currentEpoch").asText() : "")
-                                + (s.path("rekeyRequired").asBoolean() ? "  (rekey required)" : "")
-                                + "  " + names(s.path("members")));
-                    }
-                }
-                case "create-group" -> {
-                    need(args, 1, "create-group USERNAME...");
-                    List<String> ids = new ArrayList<>();
-                    for (String member : args) {
-                        ids.add(client.userIdOf(member));
-                    }
-                    out.println(client.createGroup(ids, Duration.ofSeconds(15)));
-                }
-                case "direct" -> {
-                    need(args, 1, "direct USERNAME");
-                    out.println(client.createDirect(client.userIdOf(args.get(0)), Duration.ofSeconds(15)));
-                }
-                case "add" -> {
-                    need(args, 2, "add SESSION USERNAME...");
-                    List<String> ids = new ArrayList<>();
-                    for (String member : args.subList(1, args.size())) {
-                        ids.add(client.userIdOf(member));
-                    }
-                    out.println("epoch " + client.addMembers(args.get(0), ids));
-                }
-                case "send" -> {
-                    need(args, 2, "send SESSION TEXT...");
-                    client.unwrapOwnEnvelopes(args.get(0));
-                    long seq = sendRekeying(client, args.get(0), String.join(" ", args.subList(1, args.size())));
-                    out.println("sent #" + seq);
-                }
-                case "read" -> {
-                    need(args, 1, "read SESSION");
-                    client.unwrapOwnEnvelopes(args.get(0));
-                    for (ReceivedMessage m : client.readAll(args.get(0))) {
-                        print(m);
-                    }
-                }
-                case "chat" -> chat(client, args);
-                case "remove" -> {
-                    need(args, 2, "remove SESSION USERNAME");
-                    client.removeMember(args.get(0), client.userIdOf(args.get(1)));
-                    out.println("removed " + args.get(1) + "; the session now needs a new key (rotate)");
-                }
-                case "rotate" -> {
-                    need(args, 1, "rotate SESSION");
-                    out.println("epoch " + client.rotate(args.get(0)));
-                }
-                case "rotate-identity" -> {
-                    int version = client.rotateIdentity();
-                    profile.save(client.userId(), client.username(), client.ownIdentity(version), password);
-                    out.println("identity version " + version + ", fingerprint " + client.publicIdentity().fingerprintDigits());
-                }
-                case "safety-number" -> {
-                    need(args, 1, "safety-number USERNAME");
-                    PublicIdentity theirs = client.currentIdentity(client.userIdOf(args.get(0)));
-                    out.println(client.publicIdentity().safetyNumber(theirs));
-                }
-                case "trust" -> {
-                    need(args, 1, "trust USERNAME");
-                    String id = client.userIdOf(args.get(0));
-                    try {
-                        client.currentIdentity(id);
-                        out.println(args.get(0) + "'s key is already trusted");
-                    } catch (IdentityChangedException e) {
-                        client.tofu().accept(id, e.change().newKeyVersion(), e.change().newFingerprint());
-                        out.println("now trusting " + args.get(0) + " key version " + e.change().newKeyVersion());
-                    }
-                }
-                case "delete-account" -> {
-                    client.deleteAccount();
-                    profile.delete();
-                    out.println("account deleted");
-                    return 0;
-                }
-                default -> throw new Usage("unknown command " + name);
+            if (client.renewalAtSignIn().isPresent()) {
+                renewed(client, client.renewalAtSignIn().get(), profile, password);
+            }
+            try {
+                run(name, args, client, profile, password);
+            } catch (IdentityChangedException e) {
+                throw new KeyChanged(e.change(), nameOf(client, e.change().userId()));
+            }
+            if (name.equals("delete-account")) {
+                return 0;
             }
             if (!name.equals("chat") && !java.util.Objects.equals(signedInWith, client.refreshToken())) {
                 keepLogin(client, profile, password); // a refresh during the command rotated it
@@ -261,22 +203,132 @@ public final class Cli {
         return 0;
     }
 
+    private void run(String name, List<String> args, ChatClient client, Profile profile, char[] password)
+            throws IOException, InterruptedException {
+        switch (name) {
+            case "login" -> out.println("logged in as " + client.username());
+            case "whoami" -> {
+                out.println(client.username() + " " + client.userId());
+                out.println("key version " + client.publicIdentity().keyVersion() + ", fingerprint "
+                        + client.publicIdentity().fingerprintDigits());
+            }
+            case "sessions" -> {
+                for (JsonNode s : client.sessions().path("sessions")) {
+                    out.println(s.path("id").asText() + "  " + s.path("type").asText() + "  "
+                            + s.path("membership").asText() + (s.has("currentEpoch") && !s.path("currentEpoch").isNull()
+                            ? "  epoch " + s.path("currentEpoch").asText() : "")
+                            + (s.path("rekeyRequired").asBoolean() ? "  (rekey required)" : "")
+                            + "  " + names(s.path("members")));
+                }
+            }
+            case "create-group" -> {
+                need(args, 1, "create-group USERNAME...");
+                List<String> ids = new ArrayList<>();
+                for (String member : args) {
+                    ids.add(client.userIdOf(member));
+                }
+                out.println(client.createGroup(ids, Duration.ofSeconds(15)));
+            }
+            case "direct" -> {
+                need(args, 1, "direct USERNAME");
+                out.println(client.createDirect(client.userIdOf(args.get(0)), Duration.ofSeconds(15)));
+            }
+            case "add" -> {
+                need(args, 2, "add SESSION USERNAME...");
+                List<String> ids = new ArrayList<>();
+                for (String member : args.subList(1, args.size())) {
+                    ids.add(client.userIdOf(member));
+                }
+                out.println("epoch " + client.addMembers(args.get(0), ids));
+            }
+            case "send" -> {
+                need(args, 2, "send SESSION TEXT...");
+                client.unwrapOwnEnvelopes(args.get(0));
+                long seq = sendRekeying(client, args.get(0), String.join(" ", args.subList(1, args.size())));
+                out.println("sent #" + seq);
+            }
+            case "read" -> {
+                need(args, 1, "read SESSION");
+                client.unwrapOwnEnvelopes(args.get(0));
+                for (ReceivedMessage m : client.readAll(args.get(0))) {
+                    print(m);
+                }
+            }
+            case "chat" -> chat(client, args, profile, password);
+            case "remove" -> {
+                need(args, 2, "remove SESSION USERNAME");
+                client.removeMember(args.get(0), client.userIdOf(args.get(1)));
+                out.println("removed " + args.get(1) + "; the session now needs a new key (rotate)");
+            }
+            case "rotate" -> {
+                need(args, 1, "rotate SESSION");
+                out.println("epoch " + client.rotate(args.get(0)));
+            }
+            case "rotate-identity" -> {
+                int version = client.rotateIdentity();
+                profile.save(client.userId(), client.username(), client.ownIdentity(version), password);
+                out.println("identity version " + version + ", fingerprint " + client.publicIdentity().fingerprintDigits());
+            }
+            case "safety-number" -> {
+                need(args, 1, "safety-number USERNAME");
+                PublicIdentity theirs = client.currentIdentity(client.userIdOf(args.get(0)));
+                out.println(client.publicIdentity().safetyNumber(theirs));
+            }
+            case "trust" -> {
+                need(args, 1, "trust USERNAME");
+                String id = client.userIdOf(args.get(0));
+                try {
+                    client.currentIdentity(id);
+                    out.println(args.get(0) + "'s key is already trusted");
+                } catch (IdentityChangedException e) {
+                    client.tofu().accept(id, e.change().newKeyVersion(), e.change().newFingerprint());
+                    out.println("now trusting " + args.get(0) + " key version " + e.change().newKeyVersion());
+                }
+            }
+            case "delete-account" -> {
+                client.deleteAccount(new String(password));
+                profile.delete();
+                out.println("account deleted");
+            }
+            default -> throw new Usage("unknown command " + name);
+        }
+    }
+
+    /** The username for a user id, for messages that tell the person what to type; the id if it cannot be had. */
+    private static String nameOf(ChatClient client, String userId) {
+        try {
+            return client.usernameOf(userId);
+        } catch (RuntimeException e) {
+            return userId;
+        }
+    }
+
+    /** Saves a renewed key and tells the person (on standard error, so that command output stays parseable). */
+    private void renewed(ChatClient client, KeyRenewal r, Profile profile, char[] password) throws IOException {
+        profile.save(client.userId(), client.username(), client.ownIdentity(r.version()), password);
+        err.println("-- your key version " + r.previousVersion() + (r.previousExpiresAt().isAfter(Instant.now())
+                ? " expires at " : " expired at ") + r.previousExpiresAt() + "; renewed: key version " + r.version()
+                + (r.expiresAt() == null ? "" : ", valid until " + r.expiresAt())
+                + ". Your contacts will see a new key and may compare safety numbers again.");
+    }
+
     /**
      * {@code chat} logs in on its own (a login of its own that refreshes for as long as it runs);
      * {@code login} starts the login later commands continue; every other command continues it
      * with the saved refresh token, so a burst of commands spends no login attempts.
      */
     private static ChatClient signIn(String name, Endpoints endpoints, Profile profile, Profile.Saved saved,
-            char[] password) throws IOException {
+            char[] password, KeyPolicy policy) throws IOException {
         String pw = new String(password);
         if (name.equals("chat")) {
-            return ChatClient.restore(endpoints, saved.userId(), saved.username(), pw, saved.identities());
+            return ChatClient.restore(endpoints, saved.userId(), saved.username(), pw, saved.identities(), policy);
         }
         return profile.underLoginLock(() -> {
             String token = name.equals("login") ? null : profile.loginToken(password);
             ChatClient client = token == null
-                    ? ChatClient.restore(endpoints, saved.userId(), saved.username(), pw, saved.identities())
-                    : ChatClient.resume(endpoints, saved.userId(), saved.username(), pw, saved.identities(), token);
+                    ? ChatClient.restore(endpoints, saved.userId(), saved.username(), pw, saved.identities(), policy)
+                    : ChatClient.resume(endpoints, saved.userId(), saved.username(), pw, saved.identities(), token,
+                            policy);
             if (client.refreshToken() != null) {
                 profile.saveLoginToken(client.refreshToken(), password);
             }
@@ -307,7 +359,7 @@ public final class Cli {
         }
     }
 
-    private void chat(ChatClient client, List<String> args) throws IOException {
+    private void chat(ChatClient client, List<String> args, Profile profile, char[] password) throws IOException {
         need(args, 1, "chat SESSION");
         String sessionId = args.get(0);
         client.unwrapOwnEnvelopes(sessionId);
@@ -341,6 +393,15 @@ public final class Cli {
             public void onReconnected(int attempt) {
                 out.println("-- reconnected");
             }
+
+            @Override
+            public void onIdentityRenewed(KeyRenewal renewal) {
+                try {
+                    renewed(client, renewal, profile, password);
+                } catch (IOException e) {
+                    err.println("error: the renewed key could not be saved: " + e.getMessage());
+                }
+            }
         });
         client.stayConnected();
         out.println("-- connected; type to send, /quit to leave");
@@ -361,9 +422,38 @@ public final class Cli {
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
+    /**
+     * One message as a line: its text; a message of another content type as what it is; one that
+     * cannot be shown as why ("#5 from bob: could not be verified — not shown").
+     */
     private void print(ReceivedMessage m) {
-        String name = m.senderDisplayName() != null ? m.senderDisplayName() : m.senderUsername();
-        out.println("#" + m.seq() + " " + name + ": " + m.text());
+        String name = m.senderDisplayName() != null ? m.senderDisplayName()
+                : m.senderUsername() != null ? m.senderUsername() : m.senderId();
+        if (!m.readable()) {
+            String who = m.senderUsername() != null ? m.senderUsername() : m.senderId();
+            out.println("#" + m.seq() + " from " + who + ": " + m.unreadable().description() + " \u2014 not shown");
+        } else if (MessageContent.TYPE_TEXT.equals(m.type()) && m.text() != null) {
+            out.println("#" + m.seq() + " " + name + ": " + m.text());
+        } else {
+            out.println("#" + m.seq() + " " + name + ": [a \"" + m.type() + "\" message; this client shows text only]");
+        }
+    }
+
+    private static Duration duration(String option, String value) {
+        try {
+            if (value.matches("\\d+[smhd]")) {
+                long n = Long.parseLong(value.substring(0, value.length() - 1));
+                return switch (value.charAt(value.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            }
+            return Duration.parse(value);
+        } catch (RuntimeException e) {
+            throw new Usage(option + " needs a duration like 90d, 12h, 30m or 45s");
+        }
     }
 
     private static String names(JsonNode members) {
@@ -402,6 +492,18 @@ public final class Cli {
             throw new Usage(option + " needs a value");
         }
         return rest.remove(0);
+    }
+
+    /** A contact's key changed; carries the username that {@code trust} expects. */
+    static final class KeyChanged extends RuntimeException {
+        final IdentityChange change;
+        final String username;
+
+        KeyChanged(IdentityChange change, String username) {
+            super("key changed", null, false, false);
+            this.change = change;
+            this.username = username;
+        }
     }
 
     /** A mistake in how the CLI was called. */

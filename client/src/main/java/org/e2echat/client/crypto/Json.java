@@ -82,17 +82,20 @@ final class Json {
         return result;
     }
 
+    /**
+     * One value inside {@code depth} open containers. The nesting depth of a document is the number
+     * of containers on its deepest path, the top-level object counted as 1 (crypto.md §7): a
+     * container opened here would be number {@code depth + 1}, and more than {@value #MAX_DEPTH}
+     * is refused.
+     */
     private Object value(int depth) throws MalformedDataException {
-        if (depth > MAX_DEPTH) {
-            throw error("nested too deeply");
-        }
         skipWhitespace();
         char c = peek();
         switch (c) {
             case '{':
-                return object(depth);
+                return object(opened(depth));
             case '[':
-                return array(depth);
+                return array(opened(depth));
             case '"':
                 return string();
             case 't':
@@ -112,6 +115,14 @@ final class Json {
         }
     }
 
+    /** The depth of a container opened inside {@code depth} containers; refused beyond {@value #MAX_DEPTH}. */
+    private int opened(int depth) throws MalformedDataException {
+        if (depth + 1 > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " containers");
+        }
+        return depth + 1;
+    }
+
     private Map<String, Object> object(int depth) throws MalformedDataException {
         pos++;
         Map<String, Object> members = new LinkedHashMap<>();
@@ -128,7 +139,7 @@ final class Json {
             String name = string();
             skipWhitespace();
             expect(':');
-            Object v = value(depth + 1);
+            Object v = value(depth);
             if (members.putIfAbsent(name, v) != null) {
                 throw error("duplicate member \"" + name + "\"");
             }
@@ -152,7 +163,7 @@ final class Json {
             return items;
         }
         while (true) {
-            items.add(value(depth + 1));
+            items.add(value(depth));
             skipWhitespace();
             char c = next();
             if (c == ']') {

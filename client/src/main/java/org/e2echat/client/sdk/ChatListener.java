@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Callbacks of a {@link ChatClient}; called on the client's single event thread, one at a time. */
 public interface ChatListener {
 
-    /** A new (deduped) message was verified and decrypted. */
+    /**
+     * A new (deduped) message: verified and decrypted, or {@linkplain ReceivedMessage#readable()
+     * unreadable} (then shown as such, never skipped: the messages after it still come).
+     */
     default void onMessage(ReceivedMessage message) {
     }
 
@@ -27,6 +30,13 @@ public interface ChatListener {
 
     /** A contact's identity differs from its pin; nothing is wrapped to or trusted from it until accepted. */
     default void onIdentityChanged(IdentityChange change) {
+    }
+
+    /**
+     * The SDK renewed this user's key by itself because it was about to expire (or had expired):
+     * save the new version's private keys ({@code ChatClient.ownIdentity}) and tell the person.
+     */
+    default void onIdentityRenewed(KeyRenewal renewal) {
     }
 
     /** A received frame could not be processed (bad signature, unknown key, server error). */

@@ -1,13 +1,17 @@
 package org.e2echat.client.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 import org.bouncycastle.util.encoders.Hex;
 import org.e2echat.contracts.identity.IdentityEncoding;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +41,23 @@ class InteropVectorsTest {
         JsonNode n = v.get(who);
         return Identity.fromPrivateKeys(new PrivateKeyMaterial(IdentityEncoding.SUITE_V1, n.get("keyVersion").asInt(),
                 hex(n, "signingPrivateKey"), hex(n, "kemPrivateKey")));
+    }
+
+    @Test
+    void plaintextNestingIsCountedAsThePythonReaderCountsIt() {
+        JsonNode nesting = v.get("plaintextNesting");
+        assertEquals(32, nesting.get("maxDepth").asInt());
+        assertEquals(List.of(32, 33, 34), StreamSupport.stream(nesting.get("cases").spliterator(), false)
+                .map(c -> c.get("depth").asInt()).toList());
+        for (JsonNode c : nesting.get("cases")) {
+            byte[] plaintext = hex(c, "plaintext");
+            if (c.get("valid").asBoolean()) {
+                assertDoesNotThrow(() -> MessageContent.fromJsonBytes(plaintext), "depth " + c.get("depth"));
+            } else {
+                assertThrows(MalformedDataException.class, () -> MessageContent.fromJsonBytes(plaintext),
+                        "depth " + c.get("depth"));
+            }
+        }
     }
 
     @Test

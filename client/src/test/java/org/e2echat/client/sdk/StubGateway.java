@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * upgrade, says {@code hello}, pushes the text frames a test gives it and answers the client's
  * close. Nothing else of the gateway.
  */
-final class StubGateway implements AutoCloseable {
+public final class StubGateway implements AutoCloseable {
 
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -29,19 +29,19 @@ final class StubGateway implements AutoCloseable {
     private final CompletableFuture<OutputStream> client = new CompletableFuture<>();
     private volatile Socket socket;
 
-    StubGateway(String userId) throws IOException {
+    public StubGateway(String userId) throws IOException {
         server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(() -> serve(userId), "stub-gateway");
         accept.setDaemon(true);
         accept.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Sends one text frame to the connected client. */
-    void sendText(String text) throws Exception {
+    public void sendText(String text) throws Exception {
         write(client.get(10, TimeUnit.SECONDS), 0x1, text.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -24,7 +24,7 @@ public final class UserEvents {
      * change nothing.
      */
     public record UserState(String username, String displayName, boolean deleted, Integer currentKeyVersion,
-            long revision) {
+            Instant currentKeyExpiresAt, long revision) {
 
         /** The revision of a user just registered. */
         public static final long FIRST_REVISION = 0;
@@ -33,6 +33,12 @@ public final class UserEvents {
          * that does not know a deletion's revision (a test standing in for user-service) uses this.
          */
         public static final long FINAL_REVISION = Long.MAX_VALUE;
+
+        /** A state whose current key (if any) does not expire. */
+        public UserState(String username, String displayName, boolean deleted, Integer currentKeyVersion,
+                long revision) {
+            this(username, displayName, deleted, currentKeyVersion, null, revision);
+        }
     }
 
     /** An account was created with its first identity version. */
@@ -56,6 +62,17 @@ public final class UserEvents {
     /** A user revoked one identity version; sessions holding envelopes for it must rekey. */
     public record UserKeyRevoked(String userId, int keyVersion, Integer currentKeyVersion, UserState state) {
         public static final String TYPE = "UserKeyRevoked";
+    }
+
+    /**
+     * The user's active identity version reached its {@code expiresAt}: like a revocation, nothing
+     * may be wrapped to it any more and sessions holding envelopes for it must rekey
+     * ({@code KEY_EXPIRED}). {@code currentKeyVersion} is null afterwards (the user has no active
+     * key until they upload the next version).
+     */
+    public record UserKeyExpired(String userId, int keyVersion, Instant expiresAt, Integer currentKeyVersion,
+            UserState state) {
+        public static final String TYPE = "UserKeyExpired";
     }
 
     /** An account was deleted; the name snapshot is what the user's old messages keep showing. */

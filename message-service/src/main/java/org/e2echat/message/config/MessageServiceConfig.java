@@ -8,8 +8,11 @@ import java.time.Duration;
 @ConfigMapping(prefix = "e2echat.messages")
 public interface MessageServiceConfig {
 
-    /** Largest ciphertext accepted, in bytes after base64 decoding. */
-    @WithDefault("65536")
+    /**
+     * Largest ciphertext accepted, in bytes after base64 decoding: at most the message format's own
+     * limit ({@code MessageService.FORMAT_MAX_CIPHERTEXT_BYTES}, 65,535), which is the default.
+     */
+    @WithDefault("65535")
     int maxCiphertextBytes();
 
     @WithDefault("50")

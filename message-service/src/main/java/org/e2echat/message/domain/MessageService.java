@@ -42,6 +42,12 @@ public final class MessageService {
     public record Page(List<Message> messages, boolean hasMore) {
     }
 
+    /**
+     * The message format's limit (crypto.md §6): the signature input holds {@code field(ciphertext)},
+     * whose length is a uint16, so a longer ciphertext can never be verified by any client.
+     */
+    public static final int FORMAT_MAX_CIPHERTEXT_BYTES = 65_535;
+
     private final MessageStore store;
     private final SessionAccess sessions;
     private final Runnable published;
@@ -61,6 +67,10 @@ public final class MessageService {
         this.sessions = sessions;
         this.published = published;
         this.seqRetried = seqRetried;
+        if (maxCiphertextBytes < TAG_BYTES || maxCiphertextBytes > FORMAT_MAX_CIPHERTEXT_BYTES) {
+            throw new IllegalArgumentException("max-ciphertext-bytes must be " + TAG_BYTES + " to "
+                    + FORMAT_MAX_CIPHERTEXT_BYTES + " (the message format's limit), not " + maxCiphertextBytes);
+        }
         this.maxCiphertextBytes = maxCiphertextBytes;
         this.defaultPageSize = defaultPageSize;
         this.maxPageSize = maxPageSize;

@@ -70,8 +70,9 @@ class SendMessageTest {
                                 UUID.randomUUID().toString().toUpperCase())),
                 Arguments.of("unknown suite", 422, "unsupported-suite",
                         (Consumer<Map<String, Object>>) m -> m.put("suite", "ROT13")),
-                Arguments.of("ciphertext over 64 KiB", 413, "ciphertext-too-large",
-                        (Consumer<Map<String, Object>>) m -> m.put("ciphertext", TestUser.randomBase64(65_537))),
+                Arguments.of("ciphertext of 65,536 bytes: no field() can hold it, so no client could verify it", 413,
+                        "ciphertext-too-large",
+                        (Consumer<Map<String, Object>>) m -> m.put("ciphertext", TestUser.randomBase64(65_536))),
                 Arguments.of("ciphertext shorter than a tag", 400, "invalid-message",
                         (Consumer<Map<String, Object>>) m -> m.put("ciphertext", TestUser.randomBase64(15))),
                 Arguments.of("someone else as sender", 403, "sender-mismatch",
@@ -105,12 +106,23 @@ class SendMessageTest {
     }
 
     @Test
-    void exactly64KiBIsAccepted() {
+    void theLargestCiphertextTheFormatCanSignIsAccepted() {
         List<TestUser> u = chat.users(2);
         String id = chat.group(u);
         Map<String, Object> body = message(1);
-        body.put("ciphertext", TestUser.randomBase64(65_536));
+        body.put("ciphertext", TestUser.randomBase64(65_535));
         chat.send(u.get(0), id, body).then().statusCode(201);
+    }
+
+    @Test
+    void theCiphertextCapCanBeLoweredButNeverRaisedAboveWhatTheFormatCanSign() {
+        java.util.function.IntFunction<org.e2echat.message.domain.MessageService> withCap = cap ->
+                new org.e2echat.message.domain.MessageService(null, null, () -> { }, () -> { }, cap, 50, 200,
+                        java.time.Clock.systemUTC());
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> withCap.apply(65_535));
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> withCap.apply(4_096));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> withCap.apply(65_536));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> withCap.apply(15));
     }
 
     @Test

@@ -52,6 +52,8 @@ import org.e2echat.client.sdk.ChatListener;
 import org.e2echat.client.sdk.Endpoints;
 import org.e2echat.client.sdk.IdentityChange;
 import org.e2echat.client.sdk.IdentityChangedException;
+import org.e2echat.client.sdk.KeyPolicy;
+import org.e2echat.client.sdk.KeyRenewal;
 import org.e2echat.client.sdk.ReceivedMessage;
 import org.e2echat.infra.FreePorts;
 import org.e2echat.infra.LocalInfra;
@@ -143,6 +145,8 @@ class WholeSystemIT {
         // clock skew of 1 s, so that an expired access token is soon refused (smallrye-jwt ignores 0).
         env.put("JWT_SIGNING_JWK", TestJwt.operatorSigningJwk(ROOT));
         env.put("MP_JWT_VERIFY_CLOCK_SKEW", "1");
+        // keys that reach their expiresAt are announced within a second
+        env.put("E2ECHAT_USERS_KEY_EXPIRY_CHECK_INTERVAL", "1s");
         env.put("E2ECHAT_USERS_JWT_CLOCK_SKEW", "1s");
         env.put("MONGODB_URL", infra.mongo().connectionString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
@@ -367,9 +371,10 @@ class WholeSystemIT {
 
         // Key audit material, collected before bob's client is gone.
         Set<String> keys = new LinkedHashSet<>();
-        for (ChatClient c : List.of(alice, bob, carol, erin)) {
-            keys.addAll(c.epochKeysForAudit());
-        }
+        keys.addAll(epochKeys(alice, sid, doraChat, direct, club));
+        keys.addAll(epochKeys(bob, sid, direct, club));
+        keys.addAll(epochKeys(carol, sid));
+        keys.addAll(epochKeys(erin, club));
         Set<String> groupKeys = new LinkedHashSet<>();
         for (long e = 1; e <= finalEpoch; e++) {
             groupKeys.add(java.util.Base64.getEncoder().encodeToString(alice.epochKey(sid, e)));
@@ -378,7 +383,7 @@ class WholeSystemIT {
         assertTrue(keys.containsAll(groupKeys));
 
         // Bob deletes his account; his old messages keep his name.
-        bob.deleteAccount();
+        bob.deleteAccount(PASSWORD);
         List<ReceivedMessage> history = alice.readAll(sid);
         assertEquals(14, history.size());
         assertEquals(plaintexts, texts(history));
@@ -442,8 +447,9 @@ class WholeSystemIT {
         assertTrue(cli(frankHome, PASSWORD, "", "rotate-identity").out().startsWith("identity version 3"));
         CliRun changed = cli(ginaHome, PASSWORD, "", "safety-number", frank);
         assertEquals(3, changed.code(), changed.out());
-        assertTrue(changed.err().startsWith("WARNING: the identity of " + alice.userIdOf(frank) + " changed (key version 2 -> 3)"),
+        assertTrue(changed.err().startsWith("WARNING: the identity of " + frank + " changed (key version 2 -> 3)"),
                 changed.err());
+        assertTrue(changed.err().trim().endsWith("then run: trust " + frank), changed.err());
         CliRun trusted = cli(ginaHome, PASSWORD, "", "trust", frank);
         assertEquals("now trusting " + frank + " key version 3", trusted.out().trim(), trusted.err());
         CliRun compared = cli(ginaHome, PASSWORD, "", "safety-number", frank);
@@ -481,6 +487,117 @@ class WholeSystemIT {
         assertNoSecretAnywhere(keys, alice.publicIdentity().kemPublicKeyBase64());
     }
 
+    /** Every epoch key {@code client} holds for these sessions (base64), through its own envelopes. */
+    private static List<String> epochKeys(ChatClient client, String... sessionIds) {
+        List<String> keys = new ArrayList<>();
+        for (String sessionId : sessionIds) {
+            for (long epoch : client.unwrapOwnEnvelopes(sessionId)) {
+                keys.add(Base64.getEncoder().encodeToString(client.epochKey(sessionId, epoch)));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Key expiry end to end: bob's key expires while his device is offline; session-service
+     * requires a rekey (KEY_EXPIRED), nobody can wrap to him and he cannot send; his SDK renews
+     * when he is back (a new key version), alice accepts his new key and rotates, and they chat on.
+     * Then the CLI renews a key about to expire by itself, and its chat shows history once.
+     */
+    @Test
+    void anExpiredKeyActsLikeARevocationUntilItsOwnerRenewsAndTheSessionRotates() throws Exception {
+        String run = Long.toString(System.nanoTime(), 36);
+        ChatClient alice = register("alice-x" + run, "Alice");
+        ChatClient bob = ChatClient.register(endpoints, "bob-x" + run, "Bob", PASSWORD,
+                new KeyPolicy(Duration.ofSeconds(15), Duration.ZERO));
+        clients.add(bob);
+        String sid = alice.createGroup(List.of(bob.userId()), Duration.ofSeconds(15));
+        alice.send(sid, "before the expiry");
+        bob.unwrapOwnEnvelopes(sid);
+        assertEquals(List.of("before the expiry"), texts(bob.readAll(sid)));
+        List<org.e2echat.client.crypto.Identity> bobsKeys = List.of(bob.ownIdentity(1));
+        bob.close(); // bob's device goes offline and stays away past his key's expiry
+
+        // expire: user-service announces it; the session needs a new key for KEY_EXPIRED
+        await().atMost(Duration.ofSeconds(60)).until(() -> "KEY_EXPIRED".equals(alice.session(sid)
+                .path("rekeyReason").asText()));
+        assertTrue(alice.session(sid).path("rekeyRequired").asBoolean());
+        ChatApiException refused = assertThrows(ChatApiException.class, () -> alice.send(sid, "never stored"));
+        assertTrue(refused.is(409, "rekey-required"), refused.getMessage());
+        IllegalStateException noKey = assertThrows(IllegalStateException.class, () -> alice.rotate(sid));
+        assertTrue(noKey.getMessage().contains("no usable key"), noKey.getMessage());
+
+        // bob's client without renewal: he cannot send with the expired key
+        ChatClient offline = ChatClient.restore(endpoints, bob.userId(), bob.username(), PASSWORD, bobsKeys,
+                KeyPolicy.MANUAL);
+        clients.add(offline);
+        ChatApiException bobRefused = assertThrows(ChatApiException.class, () -> offline.send(sid, "never stored"));
+        assertTrue(bobRefused.is(409, "rekey-required"), bobRefused.getMessage());
+        assertEquals("KEY_EXPIRED", bobRefused.problem().path("reason").asText());
+        offline.close();
+
+        // renewal: back online, bob's SDK uploads the next key version by itself
+        ChatClient back = ChatClient.restore(endpoints, bob.userId(), bob.username(), PASSWORD, bobsKeys,
+                new KeyPolicy(Duration.ofDays(30), Duration.ofDays(1)));
+        clients.add(back);
+        KeyRenewal renewal = back.renewalAtSignIn().orElseThrow();
+        assertEquals(1, renewal.previousVersion());
+        assertEquals(2, renewal.version());
+
+        // rotation: alice is warned of bob's new key, accepts it and rotates; both chat on
+        await().atMost(LIVE).ignoreExceptionsInstanceOf(IllegalStateException.class).until(() -> {
+            try {
+                alice.currentIdentity(back.userId());
+                return false;
+            } catch (IdentityChangedException e) {
+                alice.tofu().accept(back.userId(), e.change().newKeyVersion(), e.change().newFingerprint());
+                return true;
+            }
+        });
+        long epoch = alice.rotate(sid);
+        assertEquals(2, epoch);
+        back.send(sid, "after the renewal");
+        assertEquals(List.of("before the expiry", "after the renewal"), texts(alice.readAll(sid)));
+        back.unwrapOwnEnvelopes(sid);
+        assertEquals(List.of("before the expiry", "after the renewal"), texts(back.readAll(sid)),
+                "bob reads the old epoch with his old key and the new one with the renewed key");
+
+        // the CLI renews a key about to expire by itself and says so
+        Path ivyHome = LOGS.resolve("cli-ivy-" + UUID.randomUUID());
+        String ivy = "ivy-" + UUID.randomUUID().toString().substring(0, 8);
+        CliRun registered = cli(ivyHome, PASSWORD, "", "--key-lifetime", "20s", "register", ivy, "Ivy");
+        assertEquals(0, registered.code(), registered.err());
+        Thread.sleep(11_000); // past half of the key's life: due for renewal
+        CliRun renewed = cli(ivyHome, PASSWORD, "", "--key-lifetime", "30d", "whoami");
+        assertEquals(0, renewed.code(), renewed.err());
+        assertTrue(renewed.err().startsWith("-- your key version 1 expires at "), renewed.err());
+        assertTrue(renewed.out().contains("key version 2"), renewed.out());
+        assertTrue(cli(ivyHome, PASSWORD, "", "whoami").err().isEmpty(), "renewed once");
+
+        // the CLI's chat shows the history once, then what arrives live
+        CliRun group = cli(ivyHome, PASSWORD, "", "create-group", alice.username());
+        assertEquals(0, group.code(), group.err());
+        String ivySession = group.out().trim();
+        alice.send(ivySession, "one");
+        alice.send(ivySession, "two");
+        try (java.io.PipedOutputStream typing = new java.io.PipedOutputStream();
+                java.io.PipedInputStream keyboard = new java.io.PipedInputStream(typing)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CompletableFuture<Integer> chat = CompletableFuture.supplyAsync(() -> new Cli(
+                    Map.of("E2ECHAT_PASSWORD", PASSWORD), keyboard, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                    .run(cliArgs(ivyHome, "chat", ivySession)));
+            await().atMost(LIVE).until(() -> out.toString(StandardCharsets.UTF_8).contains("-- connected"));
+            alice.send(ivySession, "three");
+            await().atMost(LIVE).until(() -> out.toString(StandardCharsets.UTF_8).contains("#3 Alice: three"));
+            typing.write("/quit\n".getBytes(StandardCharsets.UTF_8));
+            typing.flush();
+            assertEquals(0, chat.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of("#1 Alice: one", "#2 Alice: two", "-- connected; type to send, /quit to leave",
+                    "#3 Alice: three"), out.toString(StandardCharsets.UTF_8).lines().toList());
+        }
+    }
+
     private static long rotateAfter(CyclicBarrier barrier, ChatClient client, String sid) {
         try {
             barrier.await(10, TimeUnit.SECONDS);
@@ -513,19 +630,23 @@ class WholeSystemIT {
     private record CliRun(int code, String out, String err) {
     }
 
-    private static CliRun cli(Path home, String password, String stdin, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private static String[] cliArgs(Path home, String... args) {
         List<String> all = new ArrayList<>(List.of("--home", home.toString(),
                 "--user-service", endpoints.userService().toString(),
                 "--session-service", endpoints.sessionService().toString(),
                 "--message-service", endpoints.messageService().toString(),
                 "--gateway", endpoints.gateway().toString()));
         all.addAll(List.of(args));
+        return all.toArray(String[]::new);
+    }
+
+    private static CliRun cli(Path home, String password, String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new Cli(Map.of("E2ECHAT_PASSWORD", password),
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-                .run(all.toArray(String[]::new));
+                .run(cliArgs(home, args));
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -77,6 +77,11 @@ public final class TopicRecorder implements AutoCloseable {
         return records.stream().filter(match).findFirst();
     }
 
+    /** Every record so far that matches, in the order received. */
+    public List<ConsumerRecord<String, String>> all(Predicate<ConsumerRecord<String, String>> match) {
+        return records.stream().filter(match).toList();
+    }
+
     @Override
     public void close() {
         running.set(false);

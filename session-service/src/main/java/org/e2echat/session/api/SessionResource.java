@@ -155,9 +155,10 @@ public class SessionResource {
     @GET
     @Path("/{id}/send-permission")
     @Operation(summary = "For message-service: may I send at this epoch now, and to whom (read from the store on every call)")
+    @APIResponse(responseCode = "400", description = "invalid-epoch: the epoch parameter is missing or not a whole number")
     @APIResponse(responseCode = "403", description = "membership-ended")
     @APIResponse(responseCode = "404", description = "not-found")
-    @APIResponse(responseCode = "409", description = "stale-epoch or rekey-required (currentEpoch, reason)")
+    @APIResponse(responseCode = "409", description = "stale-epoch or rekey-required (currentEpoch, reason; KEY_EXPIRED when the caller's own key has expired)")
     public Uni<SendPermissionResponse> sendPermission(@PathParam("id") String id, @QueryParam("epoch") String epochParam) {
         Integer epoch = Requests.intParam(epochParam, "epoch", "invalid-epoch");
         if (epoch == null) {

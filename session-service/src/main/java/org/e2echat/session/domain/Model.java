@@ -21,6 +21,6 @@ public final class Model {
 
     /** Why sends are refused until the next rotation. */
     public enum RekeyReason {
-        MEMBER_REMOVED, MEMBER_LEFT, MEMBER_DELETED, KEY_ROTATED, KEY_REVOKED, POLICY_AGE, POLICY_MESSAGES
+        MEMBER_REMOVED, MEMBER_LEFT, MEMBER_DELETED, KEY_ROTATED, KEY_REVOKED, KEY_EXPIRED, POLICY_AGE, POLICY_MESSAGES
     }
 }

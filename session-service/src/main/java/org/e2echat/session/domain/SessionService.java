@@ -219,8 +219,16 @@ public final class SessionService {
             if (epoch != s.currentEpoch()) {
                 throw SessionProblems.staleEpoch(s.currentEpoch());
             }
-            return users.get(callerId).map(sender -> new SendPermission(sessionId, s.currentEpoch(),
-                    s.activeMemberIds(), sender, m.keyVersion()));
+            return users.get(callerId).flatMap(sender -> {
+                if (sender != null && sender.keyExpired(clock.instant())) {
+                    // the sender's key expired: nothing may be signed with it; like a revocation,
+                    // the session needs a key for the renewed identity first
+                    return requireRekey(sessionId, RekeyReason.KEY_EXPIRED)
+                            .flatMap(updated -> Uni.createFrom().failure(SessionProblems.rekeyRequired(updated)));
+                }
+                return Uni.createFrom().item(new SendPermission(sessionId, s.currentEpoch(), s.activeMemberIds(),
+                        sender, m.keyVersion()));
+            });
         });
     }
 
@@ -361,21 +369,25 @@ public final class SessionService {
      * rekey. That step is idempotent and runs on every delivery, because a redelivery can follow a
      * crash between the projection write and the session updates.
      */
-    public Uni<Void> onUserEvent(KnownUser announced) {
+    public Uni<Void> onUserEvent(KnownUser announced, boolean keyExpired) {
         return users.applyIfNewer(announced)
                 .flatMap(applied -> users.get(announced.userId()))
                 .flatMap(known -> {
                     if (known == null) {
                         return Uni.createFrom().voidItem();
                     }
-                    return known.deleted() ? leaveEverySession(known.userId()) : rekeyStaleKeys(known);
+                    return known.deleted() ? leaveEverySession(known.userId()) : rekeyStaleKeys(known, keyExpired);
                 });
     }
 
-    /** Envelopes to any key but the current one are stale: wrapped to a replaced or revoked key. */
-    private Uni<Void> rekeyStaleKeys(KnownUser user) {
-        Integer current = user.currentKeyVersion();
-        RekeyReason reason = current == null ? RekeyReason.KEY_REVOKED : RekeyReason.KEY_ROTATED;
+    /**
+     * Envelopes to any key but the current usable one are stale: wrapped to a replaced, revoked or
+     * expired key. The reason says which ({@code keyExpired}: the event announced an expiry).
+     */
+    private Uni<Void> rekeyStaleKeys(KnownUser user, boolean keyExpired) {
+        Integer current = user.usableKeyVersion(clock.instant());
+        RekeyReason reason = current != null ? RekeyReason.KEY_ROTATED
+                : keyExpired || user.keyExpired(clock.instant()) ? RekeyReason.KEY_EXPIRED : RekeyReason.KEY_REVOKED;
         return sessions.activeFor(user.userId()).flatMap(list -> each(list, s -> {
             Member m = s.activeMember(user.userId()).orElse(null);
             boolean stale = m != null && (current == null || m.keyVersion() != current);
@@ -470,8 +482,9 @@ public final class SessionService {
         return m;
     }
 
-    /** Every listed user is known, not deleted, and has an active key. */
+    /** Every listed user is known, not deleted, and has an active key that has not expired. */
     private Uni<Map<String, KnownUser>> usable(List<String> ids) {
+        Instant now = clock.instant();
         return users.find(ids).map(known -> {
             List<String> unknown = ids.stream().filter(id -> !known.containsKey(id)).toList();
             if (!unknown.isEmpty()) {
@@ -479,10 +492,11 @@ public final class SessionService {
                         "Unknown user ids (a user registered moments ago may take a second to appear; retry).", unknown);
             }
             List<String> unavailable = ids.stream()
-                    .filter(id -> known.get(id).deleted() || known.get(id).currentKeyVersion() == null).toList();
+                    .filter(id -> known.get(id).usableKeyVersion(now) == null).toList();
             if (!unavailable.isEmpty()) {
                 throw SessionProblems.members("member-unavailable",
-                        "These users are deleted or have no active key.", unavailable);
+                        "These users are deleted or have no active key (revoked or expired); an expired key"
+                                + " becomes usable again when its owner uploads the next version.", unavailable);
             }
             return known;
         });

@@ -63,8 +63,8 @@ public class SessionEventConsumers {
     }
 
     void start(@Observes StartupEvent event) {
-        // A user event is never skipped: a lost UserDeleted or UserKeyRevoked would leave a deleted
-        // user a member, or a revoked key without a rekey.
+        // A user event is never skipped: a lost UserDeleted, UserKeyRevoked or UserKeyExpired would
+        // leave a deleted user a member, or a revoked or expired key without a rekey.
         users = new TopicConsumer(kafkaConfig, TopicConsumer.Options.of("session-service.users",
                 List.of(Topic.USERS.name()), "earliest", TopicConsumer.OnFailure.BLOCK), this::onUserEvent, registry);
         messages = new TopicConsumer(kafkaConfig, TopicConsumer.Options.of("session-service.messages",
@@ -100,7 +100,7 @@ public class SessionEventConsumers {
             LOG.debugf("ignoring %s event", type);
             return;
         }
-        sessions.onUserEvent(announced).await().atMost(HANDLER_TIMEOUT);
+        sessions.onUserEvent(announced, UserEvents.UserKeyExpired.TYPE.equals(type)).await().atMost(HANDLER_TIMEOUT);
     }
 
     /**
@@ -117,7 +117,7 @@ public class SessionEventConsumers {
         if (p.path("state").isObject()) {
             UserEvents.UserState state = read(p.path("state"), UserEvents.UserState.class);
             return new KnownUser(userId, state.username(), state.displayName(), state.deleted(),
-                    state.currentKeyVersion(), state.revision());
+                    state.currentKeyVersion(), state.currentKeyExpiresAt(), state.revision());
         }
         return switch (type) {
             case UserEvents.UserRegistered.TYPE -> new KnownUser(userId, p.path("username").asText(),

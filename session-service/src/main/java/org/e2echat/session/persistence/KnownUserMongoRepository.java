@@ -8,6 +8,7 @@ import io.quarkus.mongodb.panache.common.MongoEntity;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import org.e2echat.session.domain.KnownUser;
 import org.e2echat.session.domain.Stores.UserDirectory;
 
 /**
- * The projection of {@code chat.users}: who exists, their names, their current key version, and
+ * The projection of {@code chat.users}: who exists, their names, their current key version and its expiry, and
  * the revision that state is from, so that only newer events change it.
  */
 @ApplicationScoped
@@ -33,6 +34,7 @@ public class KnownUserMongoRepository
         public String displayName;
         public boolean deleted;
         public Integer currentKeyVersion;
+        public Instant currentKeyExpiresAt;
         public long revision;
     }
 
@@ -65,6 +67,7 @@ public class KnownUserMongoRepository
         d.displayName = user.displayName();
         d.deleted = user.deleted();
         d.currentKeyVersion = user.currentKeyVersion();
+        d.currentKeyExpiresAt = user.currentKeyExpiresAt();
         d.revision = user.revision();
         Uni<Boolean> attempt = Uni.createFrom().deferred(() -> mongoCollection().replaceOne(
                 Filters.and(Filters.eq("_id", d.userId), Filters.not(Filters.gte("revision", d.revision))), d,
@@ -78,6 +81,7 @@ public class KnownUserMongoRepository
     }
 
     private static KnownUser domain(KnownUserDocument d) {
-        return new KnownUser(d.userId, d.username, d.displayName, d.deleted, d.currentKeyVersion, d.revision);
+        return new KnownUser(d.userId, d.username, d.displayName, d.deleted, d.currentKeyVersion,
+                d.currentKeyExpiresAt, d.revision);
     }
 }

@@ -115,6 +115,49 @@ class RekeyTriggersTest {
     }
 
     @Test
+    void aMembersKeyExpiryActsLikeARevocationUntilTheyRenew() throws Exception {
+        List<TestUser> p = fixture.people(3);
+        TestUser bob = p.get(1);
+        String id = group(p.get(0), p.subList(1, 3));
+        Instant expiresAt = Instant.now().plusSeconds(2);
+        // bob's key 1 is announced with its expiry (as every user state carries it)
+        fixture.publishUser(bob.id(), UserEvents.UserStateRestated.TYPE, new UserEvents.UserStateRestated(bob.id(),
+                new UserEvents.UserState(bob.username(), "Person " + bob.username(), false, 1, expiresAt, 1)));
+        fixture.awaitUserEventsHandled(bob.id());
+        p.get(0).as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(200);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(expiresAt));
+
+        // from expiresAt on, before any event says so: nothing is wrapped to the expired key ...
+        rotate(p.get(0), id, 2, p, null).then().statusCode(422)
+                .body("type", equalTo("urn:e2echat:problem:member-unavailable"))
+                .body("userIds", org.hamcrest.Matchers.contains(bob.id()));
+        // ... and nothing is sent with it: the session needs a key for bob's renewed identity
+        bob.as().get("/v1/sessions/" + id + "/send-permission?epoch=1").then().statusCode(409)
+                .body("type", equalTo("urn:e2echat:problem:rekey-required"))
+                .body("reason", equalTo("KEY_EXPIRED"));
+
+        // user-service's UserKeyExpired rekeys every session of bob with reason KEY_EXPIRED
+        List<TestUser> q = fixture.people(2);
+        TestUser dan = q.get(1);
+        String other = group(q.get(0), q.subList(1, 2));
+        try (TopicRecorder events = sessions()) {
+            fixture.publishUser(dan.id(), UserEvents.UserKeyExpired.TYPE, new UserEvents.UserKeyExpired(dan.id(), 1,
+                    Instant.now(), null, Fixture.state(dan, null, false, 1)));
+            awaitRekeyEvent(events, other, "KEY_EXPIRED", q);
+        }
+        awaitRekey(q.get(0), other, "KEY_EXPIRED");
+        rotate(q.get(0), other, 2, q, null).then().statusCode(422)
+                .body("type", equalTo("urn:e2echat:problem:member-unavailable"));
+
+        // renewal: dan uploads key 2; the rotation wraps to it and sends go through again
+        fixture.publishUser(dan.id(), UserEvents.UserKeyRotated.TYPE, new UserEvents.UserKeyRotated(dan.id(), null, 2,
+                "22".repeat(32), Fixture.state(dan, 2, false, 2)));
+        fixture.awaitUserEventsHandled(dan.id());
+        rotate(q.get(0), other, 2, List.of(q.get(0), dan.withKeyVersion(2)), null).then().statusCode(200);
+        q.get(0).as().get("/v1/sessions/" + other + "/send-permission?epoch=2").then().statusCode(200);
+    }
+
+    @Test
     void aDeletedAccountLeavesItsSessions() throws Exception {
         List<TestUser> p = fixture.people(3);
         String id = group(p.get(0), p.subList(1, 3));

@@ -64,20 +64,21 @@ public final class UserApi {
 
     @Schema(description = "A user's public profile. A deleted user keeps id, username and display name.")
     public record UserResponse(String id, String username, String displayName, boolean deleted, Instant createdAt,
-            Instant deletedAt, Integer currentKeyVersion,
+            Instant deletedAt,
+            @Schema(description = "the version of currentKey; null exactly when currentKey is null") Integer currentKeyVersion,
             @Schema(description = "the current key if it is active now, else null") KeyResponse currentKey) {
 
         static UserResponse of(User u, Instant now) {
             KeyResponse current = u.activeKey(now).map(k -> KeyResponse.of(k, now)).orElse(null);
             return new UserResponse(u.id(), u.username(), u.displayName(), u.deleted(), u.createdAt(), u.deletedAt(),
-                    u.currentKeyVersion(), current);
+                    current == null ? null : current.version(), current);
         }
     }
 
     public record KeysResponse(String userId, Integer currentKeyVersion, List<KeyResponse> keys) {
 
         static KeysResponse of(User u, Instant now) {
-            return new KeysResponse(u.id(), u.currentKeyVersion(),
+            return new KeysResponse(u.id(), u.currentKeyVersion(now),
                     u.keys().stream().map(k -> KeyResponse.of(k, now)).toList());
         }
     }

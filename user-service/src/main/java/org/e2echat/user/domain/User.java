@@ -30,6 +30,14 @@ public record User(String id, String username, String usernameKey, String displa
                 : key(currentKeyVersion).filter(k -> k.statusAt(now) == KeyStatus.ACTIVE);
     }
 
+    /**
+     * The current key version if that key is usable at {@code now}, else null: a current key that
+     * has passed its expiry counts as none, exactly as after a revocation.
+     */
+    public Integer currentKeyVersion(Instant now) {
+        return activeKey(now).map(IdentityKey::version).orElse(null);
+    }
+
     public int nextKeyVersion() {
         return keys.stream().mapToInt(IdentityKey::version).max().orElse(0) + 1;
     }

@@ -165,19 +165,24 @@ public final class UserService {
         });
     }
 
-    /** Uploads a new identity version; the previous active one becomes SUPERSEDED. */
+    /**
+     * Uploads a new identity version; the previous active one becomes SUPERSEDED (EXPIRED when it is
+     * already past its expiry). This is also how a user renews a key before (or after) it expires.
+     */
     public Uni<IdentityKey> rotateKey(String userId, IdentityValidator.Upload upload) {
         return update(userId, user -> {
             Instant now = clock.instant();
             IdentityKey key = IdentityValidator.validate(upload, user.nextKeyVersion(), now);
             List<IdentityKey> keys = new ArrayList<>();
             for (IdentityKey k : user.keys()) {
-                keys.add(k.status() == KeyStatus.ACTIVE ? k.withStatus(KeyStatus.SUPERSEDED, null) : k);
+                keys.add(k.status() != KeyStatus.ACTIVE ? k
+                        : k.withStatus(k.statusAt(now) == KeyStatus.EXPIRED ? KeyStatus.EXPIRED : KeyStatus.SUPERSEDED,
+                                null));
             }
             keys.add(key);
             User changed = user.withKeys(keys, key.version());
             return changed.withEvent(events.apply(UserEvents.UserKeyRotated.TYPE, new UserEvents.UserKeyRotated(
-                    user.id(), user.currentKeyVersion(), key.version(), key.fingerprint(), stateAfterChange(changed))));
+                    user.id(), user.currentKeyVersion(now), key.version(), key.fingerprint(), stateAfterChange(changed))));
         }).map(u -> u.key(u.currentKeyVersion()).orElseThrow());
     }
 
@@ -199,6 +204,49 @@ public final class UserService {
             return changed.withEvent(events.apply(UserEvents.UserKeyRevoked.TYPE,
                     new UserEvents.UserKeyRevoked(user.id(), version, current, stateAfterChange(changed))));
         }).map(u -> u.key(version).orElseThrow());
+    }
+
+    /**
+     * Records that the user's active key reached its {@code expiresAt}: the key becomes EXPIRED, the
+     * user has no current key (as after a revocation), and {@link UserEvents.UserKeyExpired} tells
+     * the other services. Idempotent and safe to run on every replica at once: the change is a
+     * compare-and-set on the user's revision, so exactly one writer stores it (and its event); the
+     * others re-read, find nothing due and change nothing.
+     *
+     * @return true when this call stored the expiry
+     */
+    public Uni<Boolean> expireDueKey(String userId) {
+        return users.get(userId).flatMap(found -> {
+            if (found == null || found.deleted() || dueKey(found, clock.instant()) == null) {
+                return Uni.createFrom().item(false);
+            }
+            return update(userId, user -> {
+                Instant now = clock.instant();
+                IdentityKey due = user.deleted() ? null : dueKey(user, now);
+                if (due == null) {
+                    return null; // another replica (or a renewal) got there first
+                }
+                List<IdentityKey> keys = new ArrayList<>();
+                for (IdentityKey k : user.keys()) {
+                    keys.add(k.status() == KeyStatus.ACTIVE && k.statusAt(now) == KeyStatus.EXPIRED
+                            ? k.withStatus(KeyStatus.EXPIRED, null) : k);
+                }
+                User changed = user.withKeys(keys, null);
+                return changed.withEvent(events.apply(UserEvents.UserKeyExpired.TYPE, new UserEvents.UserKeyExpired(
+                        user.id(), due.version(), due.expiresAt(), null, stateAfterChange(changed))));
+            }).map(changed -> changed != null);
+        });
+    }
+
+    /** The user's current key if it is stored ACTIVE but has passed its expiry by {@code now}. */
+    private static IdentityKey dueKey(User user, Instant now) {
+        return user.currentKeyVersion() == null ? null : user.key(user.currentKeyVersion())
+                .filter(k -> k.status() == KeyStatus.ACTIVE && k.statusAt(now) == KeyStatus.EXPIRED).orElse(null);
+    }
+
+    /** Ids of users whose current key has passed its expiry without being recorded as expired, at most {@code limit}. */
+    public Uni<List<String>> dueForExpiry(int limit) {
+        return users.withActiveKeyExpiredBy(clock.instant(), limit);
     }
 
     /** Deletes the account after re-checking the password; the tombstone keeps the name. */
@@ -242,10 +290,16 @@ public final class UserService {
         });
     }
 
-    /** Read, change, compare-and-set on the revision; retried when another writer got there first. */
+    /**
+     * Read, change, compare-and-set on the revision; retried when another writer got there first.
+     * A change of null means "nothing to do": it yields null without a write.
+     */
     private Uni<User> update(String userId, Function<User, User> change) {
         return caller(userId).flatMap(user -> {
             User changed = change.apply(user);
+            if (changed == null) {
+                return Uni.createFrom().<User>nullItem();
+            }
             return users.replace(changed).map(replaced -> {
                 if (!replaced) {
                     throw new RevisionConflict();
@@ -255,13 +309,19 @@ public final class UserService {
         }).onFailure(RevisionConflict.class).retry().atMost(MAX_CAS_ATTEMPTS)
                 .onFailure(RevisionConflict.class).transform(e -> ProblemException.conflict("concurrent-update",
                         "The account changed concurrently; retry."))
-                .invoke(u -> outboxWake.run());
+                .invoke(u -> {
+                    if (u != null) {
+                        outboxWake.run();
+                    }
+                });
     }
 
     /** What consumers project of {@code user}, stamped with the revision it is stored at. */
     private static UserEvents.UserState state(User user, long revision) {
+        Instant expiresAt = user.currentKeyVersion() == null ? null
+                : user.key(user.currentKeyVersion()).map(IdentityKey::expiresAt).orElse(null);
         return new UserEvents.UserState(user.username(), user.displayName(), user.deleted(), user.currentKeyVersion(),
-                revision);
+                expiresAt, revision);
     }
 
     /** The state a change announces: the changed user at the revision the compare-and-set stores it at. */

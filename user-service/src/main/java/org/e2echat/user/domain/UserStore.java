@@ -25,6 +25,12 @@ public interface UserStore {
      */
     Uni<Boolean> append(String userId, long revision, OutboxEvent event);
 
+    /**
+     * Ids of live users with a key stored ACTIVE whose {@code expiresAt} is at or before {@code now},
+     * at most {@code limit}: the keys whose expiry has not been recorded yet.
+     */
+    Uni<java.util.List<String>> withActiveKeyExpiredBy(java.time.Instant now, int limit);
+
     /** Thrown by {@link #insert} for a duplicate username key. */
     final class UsernameTaken extends RuntimeException {
         public UsernameTaken() {

@@ -9,10 +9,13 @@ import com.mongodb.client.model.Updates;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import org.e2echat.common.outbox.OutboxDocument;
 import org.e2echat.common.outbox.OutboxEvent;
 import org.e2echat.common.outbox.OutboxStore;
+import org.e2echat.user.domain.KeyStatus;
 import org.e2echat.user.domain.User;
 import org.e2echat.user.domain.UserStore;
 
@@ -43,6 +46,13 @@ public class UserMongoRepository
     @Override
     public Uni<User> getByUsernameKey(String usernameKey) {
         return find("usernameKey", usernameKey).firstResult().map(d -> d == null ? null : d.toDomain());
+    }
+
+    @Override
+    public Uni<List<String>> withActiveKeyExpiredBy(Instant now, int limit) {
+        return mongoCollection().find(Filters.and(Filters.eq("deleted", false), Filters.elemMatch("keys",
+                Filters.and(Filters.eq("status", KeyStatus.ACTIVE.name()), Filters.lte("expiresAt", Date.from(now))))))
+                .select().first(limit).map(d -> d.id).collect().asList();
     }
 
     @Override

@@ -27,6 +27,27 @@ public final class Accounts {
     private Accounts() {
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Whether a {@code chat.users} record is an event of {@code type} about {@code userId}. */
+    static boolean isEvent(org.apache.kafka.clients.consumer.ConsumerRecord<String, String> record, String userId,
+            String type) {
+        try {
+            return userId.equals(record.key()) && type.equals(JSON.readTree(record.value()).get("type").asText());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The payload of a {@code chat.users} record, whose envelope must be of the current version. */
+    static com.fasterxml.jackson.databind.JsonNode payload(
+            org.apache.kafka.clients.consumer.ConsumerRecord<String, String> record) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode envelope = JSON.readTree(record.value());
+        org.junit.jupiter.api.Assertions.assertEquals(org.e2echat.contracts.events.UserEvents.VERSION,
+                envelope.get("version").asInt());
+        return envelope.get("payload");
+    }
+
     static String uniqueName(String prefix) {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
     }
