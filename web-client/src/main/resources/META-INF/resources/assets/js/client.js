@@ -621,7 +621,12 @@ export class ChatClient {
     const carrier = 'quarkus-http-upgrade#Authorization#' + encodeURIComponent('Bearer ' + this.tokens.accessToken);
     const ws = new WebSocket(url, ['chat.v1', carrier]);
     this.socket = ws;
-    ws.onmessage = event => this.onFrame(JSON.parse(event.data)).catch(e => this.emit('error', e.message));
+    // one frame at a time, in the order they came: live messages arrive in seq order per session
+    let frames = Promise.resolve();
+    ws.onmessage = event => {
+      const frame = JSON.parse(event.data);
+      frames = frames.then(() => this.onFrame(frame)).catch(e => this.emit('error', e.message));
+    };
     ws.onclose = event => {
       if (this.socket !== ws) return;
       this.connected = false;
