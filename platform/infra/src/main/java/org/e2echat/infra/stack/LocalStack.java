@@ -322,9 +322,16 @@ public final class LocalStack implements AutoCloseable {
         for (ServiceSpec spec : ServiceSpec.ALL) {
             env.put(spec.envPrefix() + "_URL", "http://127.0.0.1:" + publishedPort(spec));
         }
-        // the web client is served by the gateway: its origins may call the services and open sockets
-        int gateway = publishedPort(ServiceSpec.ALL.stream().filter(ServiceSpec::websocket).findFirst().orElseThrow());
-        env.put("E2ECHAT_WEB_ORIGINS", "http://localhost:" + gateway + ",http://127.0.0.1:" + gateway);
+        // the web client is served by the gateway: its origins may call the services and open sockets,
+        // and it reaches the services at their published ports
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            if (spec.websocket()) {
+                int gateway = publishedPort(spec);
+                env.put("E2ECHAT_WEB_ORIGINS", "http://localhost:" + gateway + ",http://127.0.0.1:" + gateway);
+            } else {
+                env.put("E2ECHAT_WEB_" + spec.envPrefix() + "_URL", "http://127.0.0.1:" + publishedPort(spec));
+            }
+        }
         if (options.jsonLogs()) {
             env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
         }

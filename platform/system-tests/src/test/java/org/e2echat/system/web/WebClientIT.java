@@ -119,7 +119,7 @@ class WebClientIT {
         alice.click("#create");
         alice.await("#title");
         String sid = eventually(() -> alice.find("#sessions button[aria-current=true]").getDomAttribute("data-session"));
-        String hello = canary("héllo wörld — ½ Ω 日本語 from alice's browser");
+        String hello = canary("héllo wörld — ½ Ω Привет from alice's browser");
         say(alice, hello);
         await().atMost(LIVE).until(() -> stateOf(alice, hello).equals("stored"));
         bob.click("#sessions button[data-session='" + sid + "']");
