@@ -158,7 +158,8 @@ class WebClientIT {
         stack.awaitAllUp(UP);
         List<String> afterRestart = List.of(hello, reply, fromSdk, whileAway, duringRestart, sdkDuringRestart);
         for (Browser b : List.of(alice, bob)) {
-            await().atMost(LIVE).until(() -> shownTexts(b).size() >= afterRestart.size()
+            // the page's reconnect backoff grows to 30 s while the gateway starts
+            await().atMost(LIVE.multipliedBy(2)).until(() -> shownTexts(b).size() >= afterRestart.size()
                     && "connected".equals(b.find("#status").getText()));
             assertEquals(new java.util.HashSet<>(afterRestart), new java.util.HashSet<>(shownTexts(b)));
             assertContiguous(b);
