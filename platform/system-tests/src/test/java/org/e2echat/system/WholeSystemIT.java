@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -35,13 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.bson.Document;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -674,8 +663,8 @@ class WholeSystemIT {
             secrets.put("session key " + n + " (hex)", HexFormat.of().formatHex(Base64.getDecoder().decode(key)));
         }
 
-        String mongo = mongoDump();
-        String topics = topicDump();
+        String mongo = SecretAudit.mongoDump(infra.mongo().connectionString());
+        String topics = SecretAudit.topicDump(infra.kafka().bootstrapServers());
         assertTrue(mongo.contains("\"ciphertext\""), "the dump holds the stored messages at all");
         assertTrue(mongo.contains(publicBase64), "the dump shows stored base64 values verbatim");
         assertTrue(topics.contains("MessageStored"), "the topics hold message events at all");
@@ -689,61 +678,6 @@ class WholeSystemIT {
             assertTrue(log.contains("started in"), service.log() + " is the service's output");
             stores.put(service.log().getFileName() + "", log);
         }
-        List<String> leaks = new ArrayList<>();
-        stores.forEach((store, content) -> secrets.forEach((what, value) -> {
-            if (content.contains(value)) {
-                leaks.add(what + " in " + store);
-            }
-        }));
-        assertEquals(List.of(), leaks);
-    }
-
-    private static String mongoDump() {
-        StringBuilder dump = new StringBuilder();
-        try (MongoClient client = MongoClients.create(infra.mongo().connectionString())) {
-            for (String name : client.listDatabaseNames()) {
-                MongoDatabase db = client.getDatabase(name);
-                for (String collection : db.listCollectionNames()) {
-                    for (Document doc : db.getCollection(collection).find()) {
-                        dump.append(name).append('.').append(collection).append(' ').append(doc.toJson()).append('\n');
-                    }
-                }
-            }
-        }
-        return dump.toString();
-    }
-
-    private static String topicDump() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "whole-system-audit-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        StringBuilder dump = new StringBuilder();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of("chat.messages", "chat.sessions", "chat.users")) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(10))
-                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    dump.append(r.topic()).append(' ').append(text(r.key())).append(' ').append(text(r.value()));
-                    for (Header h : r.headers()) {
-                        dump.append(' ').append(h.key()).append('=').append(text(h.value()));
-                    }
-                    dump.append('\n');
-                }
-                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-            });
-        }
-        return dump.toString();
-    }
-
-    private static String text(byte[] bytes) {
-        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+        assertEquals(List.of(), SecretAudit.leaks(secrets, stores));
     }
 }

@@ -322,6 +322,16 @@ public final class LocalStack implements AutoCloseable {
         for (ServiceSpec spec : ServiceSpec.ALL) {
             env.put(spec.envPrefix() + "_URL", "http://127.0.0.1:" + publishedPort(spec));
         }
+        // the web client is served by the gateway: its origins may call the services and open sockets,
+        // and it reaches the services at their published ports
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            if (spec.websocket()) {
+                int gateway = publishedPort(spec);
+                env.put("E2ECHAT_WEB_ORIGINS", "http://localhost:" + gateway + ",http://127.0.0.1:" + gateway);
+            } else {
+                env.put("E2ECHAT_WEB_" + spec.envPrefix() + "_URL", "http://127.0.0.1:" + publishedPort(spec));
+            }
+        }
         if (options.jsonLogs()) {
             env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
         }
@@ -562,7 +572,8 @@ public final class LocalStack implements AutoCloseable {
             b.append(String.format("  %-16s %-28s %-40s %s%n", spec.name(), base, base + "/q/swagger-ui", own));
         }
         int gatewayPort = publishedPort(ServiceSpec.ALL.get(3));
-        b.append("\n  WebSocket        ws://localhost:").append(gatewayPort).append("/ws (subprotocol chat.v1)\n");
+        b.append("\n  Web client       http://localhost:").append(gatewayPort).append("/ (open it in a browser)\n");
+        b.append("  WebSocket        ws://localhost:").append(gatewayPort).append("/ws (subprotocol chat.v1)\n");
         b.append("  Health           http://localhost:<port>/q/health   Metrics  http://localhost:<port>/q/metrics\n");
         b.append("  Logs             ").append(options.logDir()).append('\n');
         b.append("\nTry next:\n");
