@@ -172,13 +172,14 @@ public final class Bench {
         meta.put("smoke", o.smoke());
         boolean expired = false;
         out.printf("[bench] %s; load average %.2f; report in %s%n", meta.get("machine"), ProcStats.loadAverage(), dir);
+        if (o.profile()) {
+            // JFR writes one file per process into an existing directory (a missing path would become one file)
+            Files.createDirectories(dir.resolve("jfr"));
+        }
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         try (BenchStack stack = BenchStack.start(root, dir.resolve("logs"),
                 o.dataDir() == null ? null : o.dataDir().resolve("store"), o.profile() ? dir.resolve("jfr") : null, out);
                 Baseline baseline = Baseline.start(gatewayHeap(), dir.resolve("baseline.log"))) {
-            if (o.profile()) {
-                Files.createDirectories(dir.resolve("jfr"));
-            }
             for (String scenario : o.scenarios()) {
                 out.printf("[bench] scenario %s%n", scenario);
                 try {
