@@ -37,6 +37,7 @@ public final class Bench {
               --e2e-rooms N         e2e: groups of 10 registered users (default 100)
               --e2e-rates R1,...    e2e: messages/s per step (default 10,25,50,100,200,400,700,1000)
               --step-seconds S      length of each step (default 15)
+              --warmup-seconds S    load before the measured steps, not reported: the JIT compiles the hot path first (default 20)
               --drain-seconds S     how long a step waits for late deliveries before counting them lost (default 5)
               --payload-bytes N     fanout: ciphertext size (default 256)
               --data-dir DIR        e2e: file-backed store in DIR/store and the registered users in DIR, reused next time
@@ -48,7 +49,7 @@ public final class Bench {
     /** What to run and how hard. */
     public record Options(List<String> scenarios, boolean smoke, int connections, int rooms, double[] fanoutRates,
             int e2eRooms, double[] e2eRates, double stepSeconds, int drainSeconds, int payloadBytes, Path dataDir,
-            boolean profile, int maxMinutes, Path out, long settleMillis) {
+            boolean profile, int maxMinutes, Path out, long settleMillis, double warmupSeconds) {
 
         static Options parse(String[] args, Path root) {
             if (args.length == 0) {
@@ -61,10 +62,10 @@ public final class Bench {
             boolean smoke = Arrays.asList(args).contains("--smoke");
             Options o = smoke
                     ? new Options(scenarios, true, 300, 10, new double[] {200}, 2, new double[] {10}, 15, 5, 256, null,
-                            false, 10, root.resolve("target/bench"), 2000)
+                            false, 10, root.resolve("target/bench"), 2000, 3)
                     : new Options(scenarios, false, 10_000, 100, new double[] {200, 500, 1000, 2000, 4000, 8000}, 100,
                             new double[] {10, 25, 50, 100, 200, 400, 700, 1000}, 15, 5, 256, null, false, 60,
-                            root.resolve("target/bench"), 5000);
+                            root.resolve("target/bench"), 5000, 20);
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -78,6 +79,7 @@ public final class Bench {
                     case "--step-seconds" -> { double v = Double.parseDouble(value(args, ++i, a)); o = o.with(m -> m.put("stepSeconds", v)); }
                     case "--drain-seconds" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("drainSeconds", v)); }
                     case "--payload-bytes" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("payloadBytes", v)); }
+                    case "--warmup-seconds" -> { double v = Double.parseDouble(value(args, ++i, a)); o = o.with(m -> m.put("warmupSeconds", v)); }
                     case "--max-minutes" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("maxMinutes", v)); }
                     case "--data-dir" -> { Path v = Path.of(value(args, ++i, a)).toAbsolutePath(); o = o.with(m -> m.put("dataDir", v)); }
                     case "--out" -> { Path v = Path.of(value(args, ++i, a)).toAbsolutePath(); o = o.with(m -> m.put("out", v)); }
@@ -85,6 +87,11 @@ public final class Bench {
                 }
             }
             return o;
+        }
+
+        /** The same options with steps of {@code seconds} (a warm-up). */
+        Options withStepSeconds(double seconds) {
+            return with(m -> m.put("stepSeconds", seconds));
         }
 
         private Options with(java.util.function.Consumer<Map<String, Object>> change) {
@@ -101,12 +108,13 @@ public final class Bench {
             m.put("profile", profile);
             m.put("maxMinutes", maxMinutes);
             m.put("out", out);
+            m.put("warmupSeconds", warmupSeconds);
             change.accept(m);
             return new Options(scenarios, smoke, (int) m.get("connections"), (int) m.get("rooms"),
                     (double[]) m.get("fanoutRates"), (int) m.get("e2eRooms"), (double[]) m.get("e2eRates"),
                     (double) m.get("stepSeconds"), (int) m.get("drainSeconds"), (int) m.get("payloadBytes"),
                     (Path) m.get("dataDir"), (boolean) m.get("profile"), (int) m.get("maxMinutes"), (Path) m.get("out"),
-                    settleMillis);
+                    settleMillis, (double) m.get("warmupSeconds"));
         }
 
         private static String value(String[] args, int i, String option) {

@@ -74,17 +74,29 @@ public final class E2eScenario {
                 i -> new WebSocketConnectOptions().addSubProtocol("chat.v1").addHeader("Authorization",
                         "Bearer " + tokens[i]), watchdog)) {
             watchdog.sleep(1000);
-            for (double rate : o.e2eRates()) {
+            List<Double> rates = new ArrayList<>();
+            rates.add(-o.e2eRates()[0]);
+            for (double r : o.e2eRates()) {
+                rates.add(r);
+            }
+            for (double signed : rates) {
+                // the first pass is the warm-up: the first rate for --warmup-seconds, not reported
+                boolean warmup = signed < 0;
+                double rate = Math.abs(signed);
+                double seconds = warmup ? o.warmupSeconds() : o.stepSeconds();
+                if (seconds <= 0) {
+                    continue;
+                }
                 Tracker t = new Tracker(ROOM);
                 sockets.track(t);
-                String label = "e2e " + (int) rate + " msg/s";
+                String label = "e2e " + (warmup ? "warm-up " : "") + (int) rate + " msg/s";
                 Map<String, Long> pids = stack.pids();
                 pids.put("bench", ProcessHandle.current().pid());
                 Map<String, ProcStats.Sample> before = new LinkedHashMap<>();
                 pids.forEach((n, pid) -> before.put(n, ProcStats.sample(pid)));
                 double load = ProcStats.loadAverage();
                 int rooms = pop.sessions.size();
-                OpenLoop.run(rate, o.stepSeconds(), (i, due) -> {
+                OpenLoop.run(rate, seconds, (i, due) -> {
                     int room = (int) (i % rooms);
                     int member = (int) ((i / rooms) % ROOM);
                     int sender = room * ROOM + member;
@@ -132,11 +144,13 @@ public final class E2eScenario {
                 });
                 Step st = new Step(rate, r, stored, cpu, cores, load);
                 stored += r.sent();
-                steps.add(st);
+                if (!warmup) {
+                    steps.add(st);
+                }
                 System.out.printf("[%s] done: %d/%d delivered, lost %d, dup %d, refused %d; p50 %s p99 %s ms; "
                                 + "CPU ms per message %s%n", label, r.delivered(), r.expected(), r.lost(), r.duplicates(),
                         r.sendFailures(), Section.f2(r.percentileMillis(50)), Section.f2(r.percentileMillis(99)), fmt(cpu));
-                if (!r.clean() || r.percentileMillis(99) > P99_LIMIT_MS) {
+                if (!warmup && (!r.clean() || r.percentileMillis(99) > P99_LIMIT_MS)) {
                     break;
                 }
             }

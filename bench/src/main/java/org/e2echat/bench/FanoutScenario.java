@@ -80,6 +80,12 @@ public final class FanoutScenario {
                 watchdog.sleep(100);
             }
             watchdog.sleep(1000);
+            double first = o.fanoutRates()[0];
+            Bench.Options warm = o.withStepSeconds(o.warmupSeconds());
+            step("baseline warm-up", first, warm, base, null, baseline.pid(), rooms, ids, json,
+                    (room, event) -> inject.writeTextMessage(event), watchdog);
+            step("gateway warm-up", first, warm, gw, null, stack.pid("gateway"), rooms, ids, json,
+                    (room, event) -> producer.send(new ProducerRecord<>(Topic.MESSAGES.name(), room, event)), watchdog);
             boolean baseGoing = true;
             boolean gwGoing = true;
             for (double rate : o.fanoutRates()) {
