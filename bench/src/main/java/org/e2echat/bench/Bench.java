@@ -89,6 +89,10 @@ public final class Bench {
             return o;
         }
 
+        Options withDrainSeconds(int seconds) {
+            return with(m -> m.put("drainSeconds", seconds));
+        }
+
         /** The same options with steps of {@code seconds} (a warm-up). */
         Options withStepSeconds(double seconds) {
             return with(m -> m.put("stepSeconds", seconds));

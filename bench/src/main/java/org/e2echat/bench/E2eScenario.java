@@ -55,6 +55,26 @@ public final class E2eScenario {
 
     record Step(double rate, Tracker.Result result, long storedBefore, Map<String, Double> cpuMsPerMessage,
             Map<String, Double> cores, double machineLoad) {
+
+        /** CPU per message above what the process spends with no messages at all (polling, timers, GC). */
+        double marginalMs(String process, Map<String, Double> idleCores) {
+            double extra = cores.get(process) - idleCores.getOrDefault(process, 0.0);
+            return Math.max(0, extra) * 1000 / rate;
+        }
+    }
+
+    /** Cores each process uses with the users connected and nothing sent, over {@code seconds}. */
+    private static Map<String, Double> idleCores(BenchStack stack, double seconds, Watchdog watchdog)
+            throws InterruptedException {
+        Map<String, Long> pids = stack.pids();
+        pids.put("bench", ProcessHandle.current().pid());
+        Map<String, ProcStats.Sample> before = new LinkedHashMap<>();
+        pids.forEach((n, pid) -> before.put(n, ProcStats.sample(pid)));
+        watchdog.sleep((long) (seconds * 1000));
+        Map<String, Double> cores = new LinkedHashMap<>();
+        pids.forEach((n, pid) -> cores.put(n, ProcStats.sample(pid).coresSince(before.get(n))));
+        System.out.printf("[e2e] idle (connected, nothing sent): cores %s%n", fmt(cores));
+        return cores;
     }
 
     public static Section run(Bench.Options o, BenchStack stack, Vertx vertx, Watchdog watchdog) throws Exception {
@@ -67,6 +87,7 @@ public final class E2eScenario {
             tokens[i] = stack.token(pop.users.get(i).id, pop.users.get(i).username, TOKEN_LIFETIME);
         }
         List<Step> steps = new ArrayList<>();
+        Map<String, Double> idle = new LinkedHashMap<>();
         long stored = 0;
         HttpClient rest = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(32).setKeepAlive(true));
         int messagePort = stack.port("message-service");
@@ -74,6 +95,7 @@ public final class E2eScenario {
                 i -> new WebSocketConnectOptions().addSubProtocol("chat.v1").addHeader("Authorization",
                         "Bearer " + tokens[i]), watchdog)) {
             watchdog.sleep(1000);
+            idle.putAll(idleCores(stack, o.smoke() ? 3 : 10, watchdog));
             List<Double> rates = new ArrayList<>();
             rates.add(-o.e2eRates()[0]);
             for (double r : o.e2eRates()) {
@@ -132,7 +154,8 @@ public final class E2eScenario {
                                 });
                     }
                 }, sec -> FanoutScenario.progress(label, t, sec), watchdog);
-                FanoutScenario.drain(t, o, watchdog);
+                // a warm-up drains fully (up to a minute), so that none of its frames lands in the first step
+                FanoutScenario.drain(t, warmup ? o.withDrainSeconds(Math.max(60, o.drainSeconds())) : o, watchdog);
                 Map<String, Double> cpu = new LinkedHashMap<>();
                 Map<String, Double> cores = new LinkedHashMap<>();
                 Tracker.Result r = t.result();
@@ -159,7 +182,7 @@ public final class E2eScenario {
         } finally {
             rest.close();
         }
-        describe(s, o, pop, steps);
+        describe(s, o, pop, steps, idle);
         return s;
     }
 
@@ -169,7 +192,8 @@ public final class E2eScenario {
         return b.toString();
     }
 
-    private static void describe(Section s, Bench.Options o, Population pop, List<Step> steps) {
+    private static void describe(Section s, Bench.Options o, Population pop, List<Step> steps,
+            Map<String, Double> idle) {
         s.md("### e2e: %d registered users in %d groups of %d, half the sends over the socket, half over REST, %s s per step",
                 pop.users.size(), pop.sessions.size(), ROOM, Section.f1(o.stepSeconds())).md("");
         List<String> names = steps.isEmpty() ? List.of() : new ArrayList<>(steps.get(0).cpuMsPerMessage.keySet());
@@ -203,6 +227,24 @@ public final class E2eScenario {
             }
         }
         s.data.put("users", pop.users.size());
+        s.data.put("idleCores", idle);
+        if (!steps.isEmpty()) {
+            s.md("").md("CPU per message above idle (ms; the process's cores at the step minus its cores with everyone "
+                    + "connected and nothing sent, idle: %s):", fmt(idle)).md("");
+            List<Object> h = new ArrayList<>(List.of("msg/s"));
+            h.addAll(names);
+            s.row(h.toArray());
+            s.row(h.stream().map(x -> "---").toArray());
+            for (Step st : steps) {
+                List<Object> row = new ArrayList<>(List.of((int) st.rate));
+                names.forEach(n -> row.add(Section.f2(st.marginalMs(n, idle))));
+                s.row(row.toArray());
+                Map<String, Double> marginal = new LinkedHashMap<>();
+                names.forEach(n -> marginal.put(n, st.marginalMs(n, idle)));
+                rows.stream().filter(m -> ((double) m.get("rate")) == st.rate).findFirst()
+                        .ifPresent(m -> m.put("marginalCpuMsPerMessage", marginal));
+            }
+        }
         s.data.put("steps", rows);
         double best = steps.stream().filter(st -> st.result.clean() && st.result.percentileMillis(99) <= P99_LIMIT_MS)
                 .mapToDouble(Step::rate).max().orElse(0);

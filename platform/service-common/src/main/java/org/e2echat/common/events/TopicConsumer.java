@@ -70,16 +70,26 @@ public final class TopicConsumer implements AutoCloseable {
         STARTING, CONSUMING, RETRYING_RECORD, RESTARTING, STOPPED
     }
 
-    /** How to consume. {@code offsetReset}: {@code earliest} for projections, {@code latest} for live fan-out. */
+    /**
+     * How to consume. {@code offsetReset}: {@code earliest} for projections, {@code latest} for live
+     * fan-out. {@code commitOffsets}: false for a group that is never resumed (a fresh group per
+     * process that starts at the latest offset), which then never waits for the coordinator.
+     */
     public record Options(String groupId, List<String> topics, String offsetReset, OnFailure onFailure, int attempts,
-            Duration initialBackoff, Duration maxBackoff) {
+            Duration initialBackoff, Duration maxBackoff, boolean commitOffsets) {
 
         public static Options of(String groupId, List<String> topics, String offsetReset, OnFailure onFailure) {
-            return new Options(groupId, topics, offsetReset, onFailure, 5, Duration.ofMillis(500), Duration.ofSeconds(30));
+            return new Options(groupId, topics, offsetReset, onFailure, 5, Duration.ofMillis(500), Duration.ofSeconds(30),
+                    true);
         }
 
         public Options backoff(Duration initial, Duration max) {
-            return new Options(groupId, topics, offsetReset, onFailure, attempts, initial, max);
+            return new Options(groupId, topics, offsetReset, onFailure, attempts, initial, max, commitOffsets);
+        }
+
+        /** Never commits: for a group no process ever resumes (live fan-out from the latest offset). */
+        public Options withoutCommits() {
+            return new Options(groupId, topics, offsetReset, onFailure, attempts, initialBackoff, maxBackoff, false);
         }
     }
 
@@ -288,6 +298,10 @@ public final class TopicConsumer implements AutoCloseable {
      * Anything else (the group moved on) restarts the client.
      */
     private void commit(org.apache.kafka.clients.consumer.Consumer<String, String> consumer) {
+        if (!options.commitOffsets()) {
+            uncommitted.clear();
+            return;
+        }
         if (uncommitted.isEmpty()) {
             return;
         }
