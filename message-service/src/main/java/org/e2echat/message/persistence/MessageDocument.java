@@ -6,7 +6,10 @@ import java.util.List;
 import org.bson.codecs.pojo.annotations.BsonId;
 import org.e2echat.message.domain.Message;
 
-/** A message as stored; {@code published} is the outbox flag (false until on {@code chat.messages}). */
+/**
+ * A message as stored. {@code published} is only read from data written before the outbox moved
+ * to its own collection (false: still to publish); new messages leave it out.
+ */
 @MongoEntity(collection = "messages")
 public class MessageDocument {
 
@@ -28,7 +31,7 @@ public class MessageDocument {
     public Instant serverTime;
     public List<String> recipients;
     public String bodyHash;
-    public boolean published;
+    public Boolean published;
 
     static MessageDocument from(Message m) {
         MessageDocument d = new MessageDocument();
@@ -49,7 +52,6 @@ public class MessageDocument {
         d.serverTime = m.serverTime();
         d.recipients = m.recipients();
         d.bodyHash = m.bodyHash();
-        d.published = false;
         return d;
     }
 

@@ -7,13 +7,25 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
+import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.bson.Document;
 import org.e2echat.common.outbox.OutboxEvent;
@@ -25,17 +37,37 @@ import org.e2echat.message.domain.MessageStore;
 
 /**
  * {@link MessageStore} on MongoDB, with the three unique indexes that carry the rules: (session,
- * seq), (session, sender, client message id), (session, epoch, nonce). Also the outbox: messages
- * not yet marked published, oldest seq first per session.
+ * seq), (session, sender, client message id), (session, epoch, nonce). Also the outbox.
+ *
+ * <p>Every operation of the hot path reads by {@code _id} or by a whole unique index, never by a
+ * scan, so its cost does not grow with the number of stored messages on MongoDB or on the
+ * embedded server (which ignores non-unique and partial indexes): the next seq comes from a
+ * per-session head ({@code message_heads}, {@code _id} = session), and what is still to be
+ * published is a small collection of its own ({@code message_outbox}, one entry per message,
+ * written before the message and deleted once the message is on Kafka). An entry whose message
+ * never got stored (a crash between the two writes, a refused insert) is dropped by the relay.
  */
 @ApplicationScoped
 public class MessageMongoRepository
         implements ReactivePanacheMongoRepositoryBase<MessageDocument, String>, MessageStore, OutboxStore {
 
+    static final String HEADS = "message_heads";
+    static final String OUTBOX = "message_outbox";
+    /** An outbox entry this old without its message belongs to an insert that never happened. */
+    private static final Duration ORPHAN_AFTER = Duration.ofSeconds(60);
+
     private final ObjectMapper json;
 
     public MessageMongoRepository(ObjectMapper json) {
         this.json = json;
+    }
+
+    private ReactiveMongoCollection<Document> heads() {
+        return mongoDatabase().getCollection(HEADS);
+    }
+
+    private ReactiveMongoCollection<Document> outbox() {
+        return mongoDatabase().getCollection(OUTBOX);
     }
 
     /** Creates the indexes explicitly; called once at startup. */
@@ -46,23 +78,66 @@ public class MessageMongoRepository
                         new IndexOptions().unique(true).name("session_sender_client")))
                 .flatMap(v -> c.createIndex(Indexes.ascending("sessionId", "epoch", "nonce"),
                         new IndexOptions().unique(true).name("session_epoch_nonce")))
-                .flatMap(v -> c.createIndex(Indexes.ascending("serverTime"), new IndexOptions().name("outbox_pending")
-                        .partialFilterExpression(Filters.eq("published", false))))
+                .flatMap(v -> migrate())
                 .replaceWithVoid();
     }
 
-    @Override
-    public Uni<Long> maxSeq(String sessionId) {
-        return find("sessionId", Sort.descending("seq"), sessionId).firstResult()
-                .map(d -> d == null ? 0L : d.seq);
+    /**
+     * Brings data written before heads and the outbox collection existed up to date, once: a head
+     * for every session, an outbox entry for every message still flagged unpublished. One pass
+     * over the messages at startup, only while there are no heads yet.
+     */
+    private Uni<Void> migrate() {
+        return heads().countDocuments().flatMap(known -> known > 0 ? Uni.createFrom().voidItem()
+                : streamAll().collect().in(HashMap<String, Long>::new, (max, d) -> {
+                    max.merge(d.sessionId, d.seq, Math::max);
+                }).flatMap(max -> {
+                    List<Uni<Void>> writes = new ArrayList<>();
+                    max.forEach((session, seq) -> writes.add(raiseHead(session, seq)));
+                    return writes.isEmpty() ? Uni.createFrom().voidItem()
+                            : Uni.join().all(writes).andFailFast().replaceWithVoid();
+                }).flatMap(v -> find("published", false).stream()
+                        .onItem().transformToUniAndConcatenate(d -> outbox().replaceOne(Filters.eq("_id", d.id),
+                                entry(d.toDomain()), new ReplaceOptions().upsert(true)))
+                        .collect().last().replaceWithVoid())
+                .flatMap(v -> mongoCollection().updateMany(Filters.eq("published", false),
+                        Updates.unset("published")).replaceWithVoid()));
     }
 
+    /** The session's head: the highest seq stored, by {@code _id}. */
+    @Override
+    public Uni<Long> maxSeq(String sessionId) {
+        return heads().find(Filters.eq("_id", sessionId)).collect().first()
+                .map(d -> d == null ? 0L : d.get("seq", Number.class).longValue());
+    }
+
+    private Uni<Void> raiseHead(String sessionId, long seq) {
+        return heads().updateOne(Filters.eq("_id", sessionId), Updates.max("seq", seq), new UpdateOptions().upsert(true))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Outbox entry first, then the message, then the head. A refused insert drops the entry; when
+     * the refusal was the seq (the head lagged behind a stored message: a crash after an insert,
+     * an older replica) the head is raised to it, so the caller's retry numbers past it.
+     */
     @Override
     public Uni<Boolean> insert(Message message) {
-        return persist(MessageDocument.from(message)).map(d -> true)
+        return outbox().replaceOne(Filters.eq("_id", message.messageId()), entry(message), new ReplaceOptions().upsert(true))
+                .flatMap(v -> persist(MessageDocument.from(message)))
+                .flatMap(d -> raiseHead(message.sessionId(), message.seq()).replaceWith(true))
                 .onFailure(e -> e instanceof MongoWriteException w
                         && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY)
-                .recoverWithItem(false);
+                .recoverWithUni(() -> outbox().deleteOne(Filters.eq("_id", message.messageId()))
+                        .flatMap(v -> find("sessionId = ?1 and seq = ?2", message.sessionId(), message.seq()).firstResult())
+                        .flatMap(taken -> taken == null ? Uni.createFrom().voidItem()
+                                : raiseHead(message.sessionId(), message.seq()))
+                        .replaceWith(false));
+    }
+
+    private static Document entry(Message m) {
+        return new Document("_id", m.messageId()).append("sessionId", m.sessionId()).append("seq", m.seq())
+                .append("serverTime", Date.from(m.serverTime())).append("createdAt", Date.from(Instant.now()));
     }
 
     @Override
@@ -103,11 +178,20 @@ public class MessageMongoRepository
 
     /**
      * The oldest unpublished messages across sessions (first in, first out, so a backlog is served
-     * fairly), sent in seq order within each session.
+     * fairly), sent in seq order within each session: the outbox entries, each message read by
+     * {@code _id}. Entries whose message is missing are skipped, and dropped once old.
      */
     @Override
     public Uni<List<Pending>> pending(int limit) {
-        return find("published", Sort.ascending("serverTime", "seq"), false).page(0, limit).list()
+        Instant orphaned = Instant.now().minus(ORPHAN_AFTER);
+        return outbox().find(new Document(), new FindOptions()
+                        .sort(Sorts.ascending("serverTime", "seq")).limit(limit)).collect().asList()
+                .flatMap(entries -> entries.isEmpty() ? Uni.createFrom().item(List.<MessageDocument>of())
+                        : Multi.createFrom().iterable(entries).onItem().transformToUniAndConcatenate(e -> findById(
+                                e.getString("_id")).flatMap(d -> d != null || e.getDate("createdAt").toInstant()
+                                        .isAfter(orphaned) ? Uni.createFrom().item(d)
+                                        : outbox().deleteOne(Filters.eq("_id", e.getString("_id"))).replaceWith(d)))
+                                .collect().asList())
                 .map(docs -> OutboxStore.each(docs.stream()
                         .sorted(Comparator.comparing((MessageDocument d) -> d.sessionId).thenComparingLong(d -> d.seq))
                         .toList(), d -> d.id, d -> new Pending(d.id, d.sessionId, List.of(event(d)))));
@@ -115,8 +199,7 @@ public class MessageMongoRepository
 
     @Override
     public Uni<Void> remove(String messageId, List<String> eventIds) {
-        return mongoCollection().updateOne(Filters.eq("_id", messageId), Updates.set("published", true))
-                .replaceWithVoid();
+        return outbox().deleteOne(Filters.eq("_id", messageId)).replaceWithVoid();
     }
 
     @Override
@@ -124,13 +207,13 @@ public class MessageMongoRepository
         if (published.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return mongoCollection().updateMany(Filters.in("_id", published.stream().map(Pending::documentId).toList()),
-                Updates.set("published", true)).replaceWithVoid();
+        return outbox().deleteMany(Filters.in("_id", published.stream().map(Pending::documentId).toList()))
+                .replaceWithVoid();
     }
 
     @Override
     public Uni<Long> backlog() {
-        return count("published", false);
+        return outbox().countDocuments();
     }
 
     /** The event's id is the message id, so a republished message is recognisably the same event. */

@@ -95,8 +95,8 @@ class OutboxAndReadTest {
     }
 
     private long unpublished(String sessionId) {
-        return mongo.getDatabase(database).getCollection("messages")
-                .countDocuments(new Document("sessionId", sessionId).append("published", false))
+        return mongo.getDatabase(database).getCollection("message_outbox")
+                .countDocuments(new Document("sessionId", sessionId))
                 .await().atMost(Duration.ofSeconds(10));
     }
 

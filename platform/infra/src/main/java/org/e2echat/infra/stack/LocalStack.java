@@ -145,7 +145,9 @@ public final class LocalStack implements AutoCloseable {
         if (!options.infraOnly()) {
             checkPackaged();
             bindBalancers();
-            signingKey = CompletableFuture.supplyAsync(() -> newSigningJwk(options.root()));
+            String given = options.tuning().signingJwk();
+            signingKey = given != null ? CompletableFuture.completedFuture(given)
+                    : CompletableFuture.supplyAsync(() -> newSigningJwk(options.root()));
         }
         startInfra();
         if (!options.infraOnly()) {
@@ -271,7 +273,7 @@ public final class LocalStack implements AutoCloseable {
                     ensureOpen();
                     Supervised supervised = supervisor.supervise(name, log, "", () -> {
                         ServiceProcess process = ServiceProcess.start(options.root(), spec, port, env, log,
-                                !firstRun.getAndSet(false));
+                                !firstRun.getAndSet(false), options.tuning().serviceJvmArgs());
                         return new Started(process.process(),
                                 cancelled -> process.awaitReady(SERVICE_TIMEOUT, cancelled));
                     });

@@ -53,13 +53,21 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(Path root, ServiceSpec spec, int port, Map<String, String> env, Path log,
             boolean appendLog) throws IOException {
+        return start(root, spec, port, env, log, appendLog, List.of());
+    }
+
+    /** As above, with {@code jvmArgs} added to the service's JVM options (e.g. a JFR recording). */
+    public static ServiceProcess start(Path root, ServiceSpec spec, int port, Map<String, String> env, Path log,
+            boolean appendLog, List<String> jvmArgs) throws IOException {
         Path jar = jar(root, spec);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package " + spec.name() + " first");
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m", "-Dquarkus.http.port=" + port,
-                "-jar", jar.toString())
+        List<String> command = new java.util.ArrayList<>(List.of(javaBinary(), "-Xmx" + spec.heap()));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(root.resolve(spec.name()).toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile())

@@ -2,14 +2,19 @@ package org.e2echat.infra.stack;
 
 import java.util.List;
 
-/** One of the four services as the local stack runs it: name, default port, and what it offers. */
-public record ServiceSpec(String name, String envPrefix, int defaultPort, boolean websocket) {
+/**
+ * One of the four services as the local stack runs it: name, default port, what it offers, and
+ * its maximum heap ({@code -Xmx}). The gateway's is sized for 19,000 connections, the most one
+ * process can hold under this machine's open-files limit (at 256 MB it ran out of memory at
+ * about 13,000; docs/performance.md).
+ */
+public record ServiceSpec(String name, String envPrefix, int defaultPort, boolean websocket, String heap) {
 
     public static final List<ServiceSpec> ALL = List.of(
-            new ServiceSpec("user-service", "USER_SERVICE", 8081, false),
-            new ServiceSpec("session-service", "SESSION_SERVICE", 8082, false),
-            new ServiceSpec("message-service", "MESSAGE_SERVICE", 8083, false),
-            new ServiceSpec("gateway", "GATEWAY", 8080, true));
+            new ServiceSpec("user-service", "USER_SERVICE", 8081, false, "256m"),
+            new ServiceSpec("session-service", "SESSION_SERVICE", 8082, false, "256m"),
+            new ServiceSpec("message-service", "MESSAGE_SERVICE", 8083, false, "256m"),
+            new ServiceSpec("gateway", "GATEWAY", 8080, true, "1g"));
 
     /** The option that overrides this service's port, e.g. {@code --user-service-port}. */
     public String portOption() {

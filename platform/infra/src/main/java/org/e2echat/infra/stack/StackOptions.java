@@ -15,7 +15,20 @@ import java.util.Map;
  * @param replicas how many processes run each service behind its published port
  */
 public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOnly, boolean jsonLogs, boolean help,
-        int mongoPort, int kafkaPort, Map<String, Integer> servicePorts, int replicas) {
+        int mongoPort, int kafkaPort, Map<String, Integer> servicePorts, int replicas, Tuning tuning) {
+
+    /**
+     * What a benchmark changes beyond {@code run.sh}'s options: the user-service signing key (so
+     * that it can mint tokens the services accept; {@code null}: a new one from the operators'
+     * generator) and extra JVM options for every service process (e.g. a JFR recording).
+     */
+    public record Tuning(String signingJwk, java.util.List<String> serviceJvmArgs) {
+        public static final Tuning NONE = new Tuning(null, java.util.List.of());
+
+        public Tuning {
+            serviceJvmArgs = java.util.List.copyOf(serviceJvmArgs);
+        }
+    }
 
     static final int MAX_REPLICAS = 8;
 
@@ -45,6 +58,7 @@ public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOn
             throw new IllegalArgumentException("--replicas needs a number from 1 to " + MAX_REPLICAS + ", got " + replicas);
         }
         servicePorts = Map.copyOf(servicePorts);
+        tuning = tuning == null ? Tuning.NONE : tuning;
     }
 
     /** What {@code run.sh} without options does, for the repository at {@code root}. */
@@ -53,7 +67,7 @@ public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOn
         Map<String, Integer> ports = new LinkedHashMap<>();
         ServiceSpec.ALL.forEach(s -> ports.put(s.name(), s.defaultPort()));
         return new StackOptions(absolute, absolute.resolve("target/local-stack/logs"), null, false, false, false,
-                27017, 9092, ports, 1);
+                27017, 9092, ports, 1, Tuning.NONE);
     }
 
     static StackOptions parse(String[] args) {
@@ -69,7 +83,7 @@ public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOn
                 case "--json-logs" -> options = options.withJsonLogs(true);
                 case "-h", "--help" -> options = new StackOptions(options.root, options.logDir, options.dataDir,
                         options.infraOnly, options.jsonLogs, true, options.mongoPort, options.kafkaPort,
-                        options.servicePorts, options.replicas);
+                        options.servicePorts, options.replicas, options.tuning);
                 case "--replicas" -> options = options.withReplicas(number(value(args, ++i, arg), arg));
                 case "--mongo-port" -> options = options.withInfraPorts(port(value(args, ++i, arg), arg),
                         options.kafkaPort);
@@ -89,45 +103,45 @@ public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOn
     public StackOptions withRoot(Path newRoot) {
         Path absolute = newRoot.toAbsolutePath().normalize();
         return new StackOptions(absolute, absolute.resolve("target/local-stack/logs"), dataDir, infraOnly, jsonLogs,
-                help, mongoPort, kafkaPort, servicePorts, replicas);
+                help, mongoPort, kafkaPort, servicePorts, replicas, tuning);
     }
 
     public StackOptions withLogDir(Path dir) {
         return new StackOptions(root, dir.toAbsolutePath(), dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort,
-                servicePorts, replicas);
+                servicePorts, replicas, tuning);
     }
 
     /** A file-backed store in {@code dir}; {@code null} for memory. */
     public StackOptions withDataDir(Path dir) {
         return new StackOptions(root, logDir, dir == null ? null : dir.toAbsolutePath(), infraOnly, jsonLogs, help,
-                mongoPort, kafkaPort, servicePorts, replicas);
+                mongoPort, kafkaPort, servicePorts, replicas, tuning);
     }
 
     public StackOptions withInfraOnly(boolean only) {
         return new StackOptions(root, logDir, dataDir, only, jsonLogs, help, mongoPort, kafkaPort, servicePorts,
-                replicas);
+                replicas, tuning);
     }
 
     public StackOptions withJsonLogs(boolean json) {
         return new StackOptions(root, logDir, dataDir, infraOnly, json, help, mongoPort, kafkaPort, servicePorts,
-                replicas);
+                replicas, tuning);
     }
 
     public StackOptions withReplicas(int n) {
         return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort, servicePorts,
-                n);
+                n, tuning);
     }
 
     public StackOptions withInfraPorts(int mongo, int kafka) {
         return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongo, kafka, servicePorts,
-                replicas);
+                replicas, tuning);
     }
 
     public StackOptions withPort(ServiceSpec spec, int port) {
         Map<String, Integer> ports = new LinkedHashMap<>(servicePorts);
         ports.put(spec.name(), port);
         return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort, ports,
-                replicas);
+                replicas, tuning);
     }
 
     /** Every port 0: nothing collides with another stack or a developer's own on this machine. */
@@ -137,6 +151,11 @@ public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOn
             options = options.withPort(spec, 0);
         }
         return options;
+    }
+
+    public StackOptions withTuning(Tuning t) {
+        return new StackOptions(root, logDir, dataDir, infraOnly, jsonLogs, help, mongoPort, kafkaPort, servicePorts,
+                replicas, t);
     }
 
     /** The published port asked for (0 = a free one); {@link LocalStack#publishedPort} has the bound one. */

@@ -73,23 +73,33 @@ public final class TopicConsumer implements AutoCloseable {
 
     /**
      * How to consume. {@code offsetReset}: {@code earliest} for projections, {@code latest} for live
-     * fan-out. {@code lookback}, when set, starts a partition the group has no offset for at the
-     * records of that long ago instead (what a per-instance view of recent events needs).
+     * fan-out. {@code commitOffsets}: false for a group that is never resumed (a fresh group per
+     * process), which then never waits for the coordinator. {@code lookback}, when set, starts a
+     * partition the group has no offset for at the records of that long ago instead (what a
+     * per-instance view of recent events needs).
      */
     public record Options(String groupId, List<String> topics, String offsetReset, OnFailure onFailure, int attempts,
-            Duration initialBackoff, Duration maxBackoff, Duration lookback) {
+            Duration initialBackoff, Duration maxBackoff, boolean commitOffsets, Duration lookback) {
 
         public static Options of(String groupId, List<String> topics, String offsetReset, OnFailure onFailure) {
             return new Options(groupId, topics, offsetReset, onFailure, 5, Duration.ofMillis(500), Duration.ofSeconds(30),
-                    null);
+                    true, null);
         }
 
         public Options backoff(Duration initial, Duration max) {
-            return new Options(groupId, topics, offsetReset, onFailure, attempts, initial, max, lookback);
+            return new Options(groupId, topics, offsetReset, onFailure, attempts, initial, max, commitOffsets, lookback);
         }
 
+        /** Never commits: for a group no process ever resumes (live fan-out from the latest offset). */
+        public Options withoutCommits() {
+            return new Options(groupId, topics, offsetReset, onFailure, attempts, initialBackoff, maxBackoff, false,
+                    lookback);
+        }
+
+        /** Starts where no offset is committed at the records of {@code ago} ago (the end if there are none since). */
         public Options startingAgo(Duration ago) {
-            return new Options(groupId, topics, "latest", onFailure, attempts, initialBackoff, maxBackoff, ago);
+            return new Options(groupId, topics, "latest", onFailure, attempts, initialBackoff, maxBackoff, commitOffsets,
+                    ago);
         }
     }
 
@@ -324,6 +334,10 @@ public final class TopicConsumer implements AutoCloseable {
      * Anything else (the group moved on) restarts the client.
      */
     private void commit(org.apache.kafka.clients.consumer.Consumer<String, String> consumer) {
+        if (!options.commitOffsets()) {
+            uncommitted.clear();
+            return;
+        }
         if (uncommitted.isEmpty()) {
             return;
         }

@@ -151,6 +151,25 @@ class TopicConsumerTest {
         }
     }
 
+    @Test
+    void aConsumerWithoutCommitsHandlesEverythingAndLeavesNoOffsetsBehind() throws Exception {
+        String topic = newTopic();
+        String group = "live-" + UUID.randomUUID();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        TopicConsumer.Options options = TopicConsumer.Options.of(group, List.of(topic), "earliest",
+                TopicConsumer.OnFailure.DEAD_LETTER).backoff(FAST, FAST).withoutCommits();
+        produce(topic, "a", "b", "c");
+        try (TopicConsumer consumer = new TopicConsumer(Map.of("bootstrap.servers", bootstrap), options, r -> handled.add(r.value()),
+                new SimpleMeterRegistry())) {
+            await().atMost(20, TimeUnit.SECONDS).until(() -> handled.size() == 3);
+        }
+        try (Admin admin = Admin.create(
+                Map.of("bootstrap.servers", bootstrap))) {
+            assertTrue(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .isEmpty(), "a fan-out group is never resumed, so it never waits for a commit");
+        }
+    }
+
     private static String header(ConsumerRecord<String, String> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
