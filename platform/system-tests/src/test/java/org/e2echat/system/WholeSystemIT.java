@@ -178,11 +178,14 @@ class WholeSystemIT {
 
     @AfterAll
     static void stopTheSystem() {
-        clients.forEach(ChatClient::close);
-        services.forEach(s -> s.process().destroy());
-        services.forEach(ServiceProcess::close);
-        if (infra != null) {
-            infra.close();
+        try {
+            clients.forEach(ChatClient::close);
+        } finally { // the service processes never outlive the test, whatever failed before
+            services.forEach(s -> s.process().destroy());
+            services.forEach(ServiceProcess::close);
+            if (infra != null) {
+                infra.close();
+            }
         }
     }
 
