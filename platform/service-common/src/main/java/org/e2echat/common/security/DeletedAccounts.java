@@ -31,7 +31,8 @@ import org.jboss.logging.Logger;
  * The accounts deleted within the last access-token lifetime, as this instance has heard of them
  * on {@code chat.users}: their tokens are still signed and unexpired, but no service may honour
  * them ({@link SubjectRequired} refuses them as 401, the gateway refuses their upgrades). Each
- * instance reads the topic with a group of its own, starting {@code window} ago, so a restarted
+ * instance reads the topic with a group of its own that commits nothing, starting {@code window}
+ * ago (again after any restart of its client), so a restarted
  * instance knows every deletion whose tokens can still be alive; an entry is forgotten once every
  * token issued before the deletion has expired, so the list stays as small as the deletions of one
  * token lifetime. Kafka being away only delays news of new deletions (the outbox delivers them
@@ -66,7 +67,8 @@ public class DeletedAccounts implements HealthCheck {
     void start(@Observes StartupEvent event) {
         meters.gaugeMapSize("e2echat_deleted_accounts", List.of(), forgetAt);
         consumer = new TopicConsumer(kafkaConfig, TopicConsumer.Options.of(service + "-accounts-" + UUID.randomUUID(),
-                List.of(Topic.USERS.name()), "latest", TopicConsumer.OnFailure.DEAD_LETTER).startingAgo(window),
+                List.of(Topic.USERS.name()), "latest", TopicConsumer.OnFailure.DEAD_LETTER).startingAgo(window)
+                .withoutCommits(),
                 this::onEvent, meters);
     }
 
