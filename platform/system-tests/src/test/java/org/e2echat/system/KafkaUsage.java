@@ -21,7 +21,8 @@ import org.e2echat.contracts.Topic;
 /**
  * What a service's code does with Kafka, read from its main sources: the topic each outbox
  * publisher ({@code OutboxPublisher}) publishes, and each {@code TopicConsumer}'s group, topics and
- * failure handling (a dead-lettering consumer also writes {@code chat.dead-letters}). A Kafka client
+ * failure handling (a dead-lettering consumer also writes {@code chat.dead-letters}); plus the
+ * consumers service-common runs in every service (groups named {@code service + "-suffix-" + ...}). A Kafka client
  * built any other way fails the reading, so nothing the code does with Kafka goes unseen.
  */
 record KafkaUsage(Set<String> produced, Set<String> consumed, Set<String> groups, Set<String> groupPrefixes) {
@@ -30,6 +31,9 @@ record KafkaUsage(Set<String> produced, Set<String> consumed, Set<String> groups
     private static final Pattern PUBLISHED_TOPIC = Pattern.compile("super\\(\\s*Topic\\.([A-Z_]+)\\s*,");
     private static final Pattern CONSUMER = Pattern.compile("new\\s+TopicConsumer\\(");
     private static final Pattern CONSUMER_OPTIONS = Pattern.compile("Options\\.of\\(\\s*\"([^\"]*)\"(\\s*\\+[^,]+)?\\s*,"
+            + "\\s*List\\.of\\(([^;]*?)\\)\\s*,\\s*\"[a-z]+\"\\s*,\\s*TopicConsumer\\.OnFailure\\.([A-Z_]+)\\s*\\)");
+    /** A consumer of service-common that every service runs, its group named after the service. */
+    private static final Pattern PER_SERVICE_OPTIONS = Pattern.compile("Options\\.of\\(\\s*service\\s*\\+\\s*\"([^\"]*)\"\\s*\\+[^,]+,"
             + "\\s*List\\.of\\(([^;]*?)\\)\\s*,\\s*\"[a-z]+\"\\s*,\\s*TopicConsumer\\.OnFailure\\.([A-Z_]+)\\s*\\)");
     private static final Pattern TOPIC_NAME = Pattern.compile("Topic\\.([A-Z_]+)\\.name\\(\\)");
     /** Any other way to reach Kafka, which this reading would not understand. */
@@ -81,6 +85,25 @@ record KafkaUsage(Set<String> produced, Set<String> consumed, Set<String> groups
             }
             assertEquals(consumers, understood, file + ": each TopicConsumer is built with TopicConsumer.Options.of("
                     + "\"group\" [+ suffix], List.of(Topic.X.name(), ...), \"offset reset\", TopicConsumer.OnFailure.Y)");
+        }
+        // what service-common runs in every service that uses Kafka (DeletedAccounts): group "<service>-..."
+        for (Path file : javaSources(module.resolveSibling("platform").resolve("service-common/src/main/java"))) {
+            String code = read(file);
+            Matcher shared = PER_SERVICE_OPTIONS.matcher(code);
+            int understood = 0;
+            while (shared.find()) {
+                understood++;
+                prefixes.add(module.getFileName() + shared.group(1));
+                Matcher names = TOPIC_NAME.matcher(shared.group(2));
+                while (names.find()) {
+                    consumed.add(topicName(names.group(1)));
+                }
+                if (shared.group(3).equals("DEAD_LETTER")) {
+                    produced.add(Topic.DEAD_LETTERS.name());
+                }
+            }
+            assertEquals(count(CONSUMER, code), understood, file + ": a TopicConsumer of service-common is built with "
+                    + "TopicConsumer.Options.of(service + \"-suffix-\" + ..., List.of(Topic.X.name(), ...), ...)");
         }
         return new KafkaUsage(produced, consumed, groups, prefixes);
     }

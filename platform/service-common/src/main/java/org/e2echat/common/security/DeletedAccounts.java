@@ -66,8 +66,9 @@ public class DeletedAccounts implements HealthCheck {
 
     void start(@Observes StartupEvent event) {
         meters.gaugeMapSize("e2echat_deleted_accounts", List.of(), forgetAt);
+        // BLOCK: the handler skips what it cannot read, so nothing is ever dead-lettered from here
         consumer = new TopicConsumer(kafkaConfig, TopicConsumer.Options.of(service + "-accounts-" + UUID.randomUUID(),
-                List.of(Topic.USERS.name()), "latest", TopicConsumer.OnFailure.DEAD_LETTER).startingAgo(window)
+                List.of(Topic.USERS.name()), "latest", TopicConsumer.OnFailure.BLOCK).startingAgo(window)
                 .withoutCommits(),
                 this::onEvent, meters);
     }
