@@ -14,17 +14,10 @@ BENCH_JAR="$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar"
 BENCH_CP="$ROOT/bench/target/runtime-classpath.txt"
 STAMP="$ROOT/target/bench/.built"
 
-stale() {
-  [[ -f "$BENCH_JAR" && -f "$BENCH_CP" && -f "$STAMP" ]] || return 0
-  for svc in user-service session-service message-service gateway; do
-    [[ -f "$ROOT/$svc/target/quarkus-app/quarkus-run.jar" ]] || return 0
-  done
-  [[ -z "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path '*/target' -prune -o \
-      \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$STAMP" -print -quit)" ]] && return 1
-  return 0
-}
+# shellcheck source=stale.sh
+source "$ROOT/deploy/local/stale.sh"
 
-if stale; then
+if stale "$ROOT" "$STAMP" "$BENCH_JAR" "$BENCH_CP"; then
   command -v mvn >/dev/null || { echo "error: mvn (Maven 3.8+) is not on PATH" >&2; exit 1; }
   mkdir -p "$ROOT/target/bench"
   echo "[build] mvn package -pl bench -am (tests skipped); log: target/bench/build.log"

@@ -26,16 +26,9 @@ INFRA_JAR="$ROOT/platform/infra/target/infra-0.1.0-SNAPSHOT.jar"
 INFRA_CP="$ROOT/platform/infra/target/runtime-classpath.txt"
 STAMP="$ROOT/target/local-stack/.built"
 
-needs_build() {
-  [[ -f "$INFRA_JAR" && -f "$INFRA_CP" && -f "$STAMP" ]] || return 0
-  for svc in user-service session-service message-service gateway; do
-    [[ -f "$ROOT/$svc/target/quarkus-app/quarkus-run.jar" ]] || return 0
-  done
-  # any source or build file newer than the last build
-  [[ -z "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path '*/target' -prune -o \
-      \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$STAMP" -print -quit)" ]] && return 1
-  return 0
-}
+# shellcheck source=stale.sh
+source "$ROOT/deploy/local/stale.sh"
+needs_build() { stale "$ROOT" "$STAMP" "$INFRA_JAR" "$INFRA_CP"; }
 
 if [[ "$build" == always ]] || { [[ "$build" == auto ]] && needs_build; }; then
   command -v mvn >/dev/null || { echo "error: mvn (Maven 3.8+) is not on PATH" >&2; exit 1; }

@@ -51,16 +51,22 @@ public final class ProcStats {
 
     /** VmRSS of the process in bytes, or -1. */
     public static long rssBytes(long pid) {
+        String line = line(pid, "status", "VmRSS:");
+        return line == null ? -1 : Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    }
+
+    /** The first line of /proc/PID/FILE that starts with {@code prefix}, or null. */
+    private static String line(long pid, String file, String prefix) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), file))) {
+                if (line.startsWith(prefix)) {
+                    return line;
                 }
             }
         } catch (IOException | RuntimeException e) {
             // gone
         }
-        return -1;
+        return null;
     }
 
     public static int fds(long pid) {
@@ -73,16 +79,8 @@ public final class ProcStats {
 
     /** The soft open-files limit of the process ("Max open files" in /proc/PID/limits), or -1. */
     public static long openFilesLimit(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "limits"))) {
-                if (line.startsWith("Max open files")) {
-                    return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // unknown
-        }
-        return -1;
+        String line = line(pid, "limits", "Max open files");
+        return line == null ? -1 : Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
     }
 
     /** A short description of the machine for the report: cores, CPU model, memory, kernel. */
