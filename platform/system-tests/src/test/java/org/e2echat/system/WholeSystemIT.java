@@ -46,6 +46,7 @@ import org.e2echat.client.sdk.KeyRenewal;
 import org.e2echat.client.sdk.ReceivedMessage;
 import org.e2echat.infra.FreePorts;
 import org.e2echat.infra.LocalInfra;
+import org.e2echat.infra.stack.LocalStack;
 import org.e2echat.infra.stack.ServiceProcess;
 import org.e2echat.infra.stack.ServiceSpec;
 import org.e2echat.testsupport.TestJwt;
@@ -137,6 +138,7 @@ class WholeSystemIT {
         // keys that reach their expiresAt are announced within a second
         env.put("E2ECHAT_USERS_KEY_EXPIRY_CHECK_INTERVAL", "1s");
         env.put("E2ECHAT_USERS_JWT_CLOCK_SKEW", "1s");
+        env.putAll(LocalStack.ONE_ADDRESS_FOR_ALL_CLIENTS);
         env.put("MONGODB_URL", infra.mongo().connectionString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
         ports.forEach((spec, port) -> env.put(spec.envPrefix() + "_URL", "http://127.0.0.1:" + port));

@@ -316,6 +316,15 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Every client of a local stack is on 127.0.0.1: tests, benchmarks and a developer create many
+     * accounts and log in many times from that one address, which the per-address limits (meant for
+     * strangers on the internet) would stop. The per-user limits stay as configured.
+     */
+    public static final Map<String, String> ONE_ADDRESS_FOR_ALL_CLIENTS = Map.of(
+            "E2ECHAT_USERS_REGISTRATION_MAX_PER_ADDRESS", "1000000",
+            "E2ECHAT_USERS_LOGIN_MAX_ATTEMPTS_PER_ADDRESS", "1000000");
+
     /** What every service is told about the infrastructure and about the other services. */
     Map<String, String> serviceEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -337,11 +346,7 @@ public final class LocalStack implements AutoCloseable {
         if (options.jsonLogs()) {
             env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
         }
-        // every client of a local stack is on 127.0.0.1: tests, benchmarks and a developer create
-        // many accounts and log in many times from that one address, which the per-address limits
-        // (for strangers on the internet) would stop; the per-user limits stay as configured
-        env.put("E2ECHAT_USERS_REGISTRATION_MAX_PER_ADDRESS", "1000000");
-        env.put("E2ECHAT_USERS_LOGIN_MAX_ATTEMPTS_PER_ADDRESS", "1000000");
+        env.putAll(ONE_ADDRESS_FOR_ALL_CLIENTS);
         return env;
     }
 

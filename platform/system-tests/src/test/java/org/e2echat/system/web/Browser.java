@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -85,14 +86,22 @@ final class Browser implements AutoCloseable {
         });
     }
 
+    /** Types into the element, again if the page re-rendered it meanwhile. */
     void type(String css, String text) {
-        WebElement input = await(css);
-        input.clear();
-        input.sendKeys(text);
+        new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement input = await(css);
+            input.clear();
+            input.sendKeys(text);
+            return true;
+        });
     }
 
+    /** Clicks the element, again if the page re-rendered it between finding and clicking. */
     void click(String css) {
-        await(css).click();
+        new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            await(css).click();
+            return true;
+        });
     }
 
     byte[] screenshot() {

@@ -35,7 +35,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.StaleElementReferenceException;
 
 /**
  * The web client against the real local stack (every service its own process, as
@@ -180,15 +179,15 @@ class WebClientIT {
         assertEquals(expectedSafety, alice.find(".identity-warning .digits").getText(), "both sides see one number");
         assertFalse(texts(carol.readAll(sid)).contains(blocked));
         screenshot(alice, "key-change-warning");
-        clickFresh(alice, ".accept-identity[data-user='" + carol.userId() + "']");
+        alice.click(".accept-identity[data-user='" + carol.userId() + "']");
         await().atMost(LIVE).until(() -> stateOf(alice, blocked).equals("stored"));
         await().atMost(LIVE).until(() -> texts(carol.readAll(sid)).contains(blocked));
         assertTrue(alice.find("#send").isEnabled());
         awaitText(bob, blocked);
 
         // Alice removes bob (and rotates): bob's browser gets nothing new.
-        clickFresh(alice, "#members-panel summary");
-        clickFresh(alice, "#members li[data-user='" + bobId + "'] .remove");
+        alice.click("#members-panel summary");
+        alice.click("#members li[data-user='" + bobId + "'] .remove");
         await().atMost(LIVE).until(() -> alice.all("#members li[data-user='" + bobId + "']").isEmpty());
         await().atMost(LIVE).until(() -> !bob.find("#send").isEnabled());
         String afterRemoval = canary("after bob was removed");
@@ -366,14 +365,6 @@ class WebClientIT {
             return v != null;
         });
         return holder.get(0);
-    }
-
-    /** Clicks an element the page may be re-rendering meanwhile. */
-    private static void clickFresh(Browser b, String css) {
-        await().atMost(LIVE).pollInSameThread().ignoreException(StaleElementReferenceException.class).until(() -> {
-            b.await(css).click();
-            return true;
-        });
     }
 
     private static void screenshot(Browser b, String name) throws IOException {
