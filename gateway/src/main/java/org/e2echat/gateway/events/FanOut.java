@@ -11,7 +11,6 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,11 +115,8 @@ public class FanOut implements HealthCheck {
     }
 
     void onEvent(ConsumerRecord<String, String> record) {
-        JsonNode envelope;
-        try {
-            envelope = json.readTree(record.value());
-        } catch (IOException e) {
-            LOG.warnf("unreadable event at %s-%d@%d", record.topic(), record.partition(), record.offset());
+        JsonNode envelope = TopicConsumer.envelope(json, record);
+        if (envelope == null) {
             return;
         }
         String type = envelope.path("type").asText();

@@ -1,10 +1,13 @@
 package org.e2echat.common.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,6 +104,22 @@ public final class TopicConsumer implements AutoCloseable {
             return new Options(groupId, topics, "latest", onFailure, attempts, initialBackoff, maxBackoff, commitOffsets,
                     ago);
         }
+    }
+
+    /**
+     * A record's value read as a JSON event envelope, or null when it is not JSON (or has no value):
+     * such a record is logged by its coordinates (never its content) and its handler skips it.
+     */
+    public static JsonNode envelope(ObjectMapper json, ConsumerRecord<String, String> record) {
+        try {
+            if (record.value() != null) {
+                return json.readTree(record.value());
+            }
+        } catch (IOException e) {
+            // logged below
+        }
+        LOG.warnf("unreadable event at %s-%d@%d", record.topic(), record.partition(), record.offset());
+        return null;
     }
 
     /** Headers of a dead-lettered record: where it came from and why it could not be handled. */

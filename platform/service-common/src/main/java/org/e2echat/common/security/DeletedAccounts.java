@@ -9,7 +9,6 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.health.api.Wellness;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +24,6 @@ import org.e2echat.contracts.Topic;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.jboss.logging.Logger;
 
 /**
  * The accounts deleted within the last access-token lifetime, as this instance has heard of them
@@ -41,8 +39,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 @Wellness
 public class DeletedAccounts implements HealthCheck {
-
-    private static final Logger LOG = Logger.getLogger(DeletedAccounts.class);
 
     private final Map<String, Instant> forgetAt = new ConcurrentHashMap<>();
     private final Duration window;
@@ -94,11 +90,8 @@ public class DeletedAccounts implements HealthCheck {
     }
 
     void onEvent(ConsumerRecord<String, String> record) {
-        JsonNode envelope;
-        try {
-            envelope = json.readTree(record.value());
-        } catch (IOException e) {
-            LOG.warnf("unreadable event at %s-%d@%d", record.topic(), record.partition(), record.offset());
+        JsonNode envelope = TopicConsumer.envelope(json, record);
+        if (envelope == null) {
             return;
         }
         JsonNode payload = envelope.path("payload");
