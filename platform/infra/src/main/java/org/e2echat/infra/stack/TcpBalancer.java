@@ -130,8 +130,8 @@ final class TcpBalancer implements AutoCloseable {
 
     /**
      * Copies until {@code from} ends, then half-closes {@code to} so the other side sees the end
-     * too while the opposite direction keeps flowing; on an error both sockets close. The last of
-     * the two directions to finish closes both.
+     * too while the opposite direction keeps flowing; on an error, or once the balancer is
+     * closing, both sockets close. The last of the two directions to finish closes both.
      */
     private void pipe(Socket from, Socket to, AtomicInteger directions) {
         byte[] buffer = new byte[BUFFER_BYTES];
@@ -139,10 +139,17 @@ final class TcpBalancer implements AutoCloseable {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             int n;
-            while ((n = in.read(buffer)) >= 0) {
+            while ((n = in.read(buffer)) >= 0 && !closed) {
                 out.write(buffer, 0, n);
             }
-            to.shutdownOutput();
+            if (closed) {
+                // a read that ends because close() closed the socket under it may look like an
+                // ordinary end of stream: never half-close (the backend would answer its goodbye
+                // and this pipe would carry it) nor forward anything once cutting has begun
+                close(from, to);
+            } else {
+                to.shutdownOutput();
+            }
         } catch (IOException e) {
             close(from, to);
         }
