@@ -15,7 +15,6 @@ import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.panache.common.Sort;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -26,7 +25,9 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.bson.Document;
 import org.e2echat.common.outbox.OutboxEvent;
 import org.e2echat.common.outbox.OutboxStore;
@@ -178,8 +179,10 @@ public class MessageMongoRepository
 
     /**
      * The oldest unpublished messages across sessions (first in, first out, so a backlog is served
-     * fairly), sent in seq order within each session: the outbox entries, each message read by
-     * {@code _id}. Entries whose message is missing are skipped, and dropped once old.
+     * fairly), sent in seq order within each session: the outbox entries, then their messages in
+     * one read by {@code _id $in} (answered from the {@code _id} index by MongoDB and the embedded
+     * server alike; one read per entry made a 500-entry batch 500 round trips, and the relay fell
+     * seconds behind under load). Entries whose message is missing are skipped, and dropped once old.
      */
     @Override
     public Uni<List<Pending>> pending(int limit) {
@@ -187,14 +190,22 @@ public class MessageMongoRepository
         return outbox().find(new Document(), new FindOptions()
                         .sort(Sorts.ascending("serverTime", "seq")).limit(limit)).collect().asList()
                 .flatMap(entries -> entries.isEmpty() ? Uni.createFrom().item(List.<MessageDocument>of())
-                        : Multi.createFrom().iterable(entries).onItem().transformToUniAndConcatenate(e -> findById(
-                                e.getString("_id")).flatMap(d -> d != null || e.getDate("createdAt").toInstant()
-                                        .isAfter(orphaned) ? Uni.createFrom().item(d)
-                                        : outbox().deleteOne(Filters.eq("_id", e.getString("_id"))).replaceWith(d)))
-                                .collect().asList())
+                        : find(new Document("_id", new Document("$in",
+                                entries.stream().map(e -> e.getString("_id")).toList()))).list()
+                                .flatMap(found -> dropOrphans(entries, found, orphaned).replaceWith(found)))
                 .map(docs -> OutboxStore.each(docs.stream()
                         .sorted(Comparator.comparing((MessageDocument d) -> d.sessionId).thenComparingLong(d -> d.seq))
                         .toList(), d -> d.id, d -> new Pending(d.id, d.sessionId, List.of(event(d)))));
+    }
+
+    /** Deletes the entries created before {@code orphaned} whose message was not {@code found}. */
+    private Uni<Void> dropOrphans(List<Document> entries, List<MessageDocument> found, Instant orphaned) {
+        Set<String> stored = found.stream().map(d -> d.id).collect(Collectors.toSet());
+        List<String> orphans = entries.stream()
+                .filter(e -> !stored.contains(e.getString("_id")) && !e.getDate("createdAt").toInstant().isAfter(orphaned))
+                .map(e -> e.getString("_id")).toList();
+        return orphans.isEmpty() ? Uni.createFrom().voidItem()
+                : outbox().deleteMany(Filters.in("_id", orphans)).replaceWithVoid();
     }
 
     @Override
