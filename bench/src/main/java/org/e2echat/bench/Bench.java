@@ -36,6 +36,9 @@ public final class Bench {
               --rates R1,R2,...     fanout: messages/s per step (default 200,500,1000,2000,4000,8000)
               --e2e-rooms N         e2e: groups of 10 registered users (default 100)
               --e2e-rates R1,...    e2e: messages/s per step (default 10,25,50,100,200,400,700,1000)
+              --history N1,N2,...   e2e: after the rate steps, the first rate again with the store holding N1, N2, ...
+                                    messages (written straight into it), to show whether CPU per message grows with
+                                    history (default 1000,100000; smoke 500,2000; an empty list skips it)
               --step-seconds S      length of each step (default 15)
               --warmup-seconds S    load before the measured steps, not reported: the JIT compiles the hot path first (default 20)
               --drain-seconds S     how long a step waits for late deliveries before counting them lost (default 5)
@@ -49,7 +52,7 @@ public final class Bench {
     /** What to run and how hard. */
     public record Options(List<String> scenarios, boolean smoke, int connections, int rooms, double[] fanoutRates,
             int e2eRooms, double[] e2eRates, double stepSeconds, int drainSeconds, int payloadBytes, Path dataDir,
-            boolean profile, int maxMinutes, Path out, long settleMillis, double warmupSeconds) {
+            boolean profile, int maxMinutes, Path out, long settleMillis, double warmupSeconds, long[] history) {
 
         static Options parse(String[] args, Path root) {
             if (args.length == 0) {
@@ -62,10 +65,10 @@ public final class Bench {
             boolean smoke = Arrays.asList(args).contains("--smoke");
             Options o = smoke
                     ? new Options(scenarios, true, 300, 10, new double[] {200}, 2, new double[] {10}, 15, 5, 256, null,
-                            false, 10, root.resolve("target/bench"), 2000, 3)
+                            false, 10, root.resolve("target/bench"), 2000, 3, new long[] {500, 2000})
                     : new Options(scenarios, false, 10_000, 100, new double[] {200, 500, 1000, 2000, 4000, 8000}, 100,
                             new double[] {10, 25, 50, 100, 200, 400, 700, 1000}, 15, 5, 256, null, false, 60,
-                            root.resolve("target/bench"), 5000, 20);
+                            root.resolve("target/bench"), 5000, 20, new long[] {1_000, 100_000});
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -75,6 +78,8 @@ public final class Bench {
                     case "--rooms" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("rooms", v)); }
                     case "--e2e-rooms" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("e2eRooms", v)); }
                     case "--rates" -> { double[] v = rates(value(args, ++i, a)); o = o.with(m -> m.put("fanoutRates", v)); }
+                    case "--history" -> { long[] v = Arrays.stream(value(args, ++i, a).split(",")).filter(x -> !x.isBlank())
+                            .mapToLong(Long::parseLong).toArray(); o = o.with(m -> m.put("history", v)); }
                     case "--e2e-rates" -> { double[] v = rates(value(args, ++i, a)); o = o.with(m -> m.put("e2eRates", v)); }
                     case "--step-seconds" -> { double v = Double.parseDouble(value(args, ++i, a)); o = o.with(m -> m.put("stepSeconds", v)); }
                     case "--drain-seconds" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("drainSeconds", v)); }
@@ -113,12 +118,13 @@ public final class Bench {
             m.put("maxMinutes", maxMinutes);
             m.put("out", out);
             m.put("warmupSeconds", warmupSeconds);
+            m.put("history", history);
             change.accept(m);
             return new Options(scenarios, smoke, (int) m.get("connections"), (int) m.get("rooms"),
                     (double[]) m.get("fanoutRates"), (int) m.get("e2eRooms"), (double[]) m.get("e2eRates"),
                     (double) m.get("stepSeconds"), (int) m.get("drainSeconds"), (int) m.get("payloadBytes"),
                     (Path) m.get("dataDir"), (boolean) m.get("profile"), (int) m.get("maxMinutes"), (Path) m.get("out"),
-                    settleMillis, (double) m.get("warmupSeconds"));
+                    settleMillis, (double) m.get("warmupSeconds"), (long[]) m.get("history"));
         }
 
         private static String value(String[] args, int i, String option) {

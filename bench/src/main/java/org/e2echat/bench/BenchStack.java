@@ -93,6 +93,10 @@ public final class BenchStack implements AutoCloseable {
         return stack.kafkaBootstrapServers();
     }
 
+    public String mongoUrl() {
+        return stack.mongoUrl();
+    }
+
     private static ServiceSpec spec(String service) {
         return ServiceSpec.ALL.stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow();
     }

@@ -56,8 +56,12 @@ public final class E2eScenario {
     record Population(List<Member> users, List<String> sessions) {
     }
 
+    /** One pass of sending: a rate for some seconds; with {@code history} ≥ 0, at that many stored messages. */
+    private record Plan(double rate, double seconds, boolean warmup, long history) {
+    }
+
     record Step(double rate, Tracker.Result result, long storedBefore, Map<String, Double> cpuMsPerMessage,
-            Map<String, Double> cores, double machineLoad) {
+            Map<String, Double> cores, double machineLoad, boolean history) {
 
         /** CPU per message above what the process spends with no messages at all (polling, timers, GC). */
         double marginalMs(String process, Map<String, Double> idleCores) {
@@ -121,18 +125,30 @@ public final class E2eScenario {
                         "Bearer " + tokens[i]), watchdog)) {
             watchdog.sleep(1000);
             idle.putAll(idleCores(stack, o.smoke() ? 3 : 10, o.smoke() ? 6 : 60, watchdog));
-            List<Double> rates = new ArrayList<>();
-            rates.add(-o.e2eRates()[0]);
+            // the first pass is the warm-up: the first rate for --warmup-seconds, not reported; then
+            // the rate steps; then, with --history, the first rate again at each store size
+            List<Plan> plans = new ArrayList<>();
+            plans.add(new Plan(o.e2eRates()[0], o.warmupSeconds(), true, -1));
             for (double r : o.e2eRates()) {
-                rates.add(r);
+                plans.add(new Plan(r, o.stepSeconds(), false, -1));
             }
-            for (double signed : rates) {
-                // the first pass is the warm-up: the first rate for --warmup-seconds, not reported
-                boolean warmup = signed < 0;
-                double rate = Math.abs(signed);
-                double seconds = warmup ? o.warmupSeconds() : o.stepSeconds();
-                if (seconds <= 0) {
+            for (long n : o.history()) {
+                plans.add(new Plan(o.e2eRates()[0], o.stepSeconds(), false, n));
+            }
+            boolean ratesDone = false;
+            for (Plan plan : plans) {
+                boolean warmup = plan.warmup;
+                double rate = plan.rate;
+                double seconds = plan.seconds;
+                if (seconds <= 0 || (ratesDone && plan.history < 0)) {
                     continue;
+                }
+                if (plan.history >= 0) {
+                    long present = History.stored(stack.mongoUrl());
+                    System.out.printf("[e2e history] %d messages stored; bringing the store to %d%n", present,
+                            plan.history);
+                    History.add(stack.mongoUrl(), pop.sessions, rooms(pop), plan.history - present, watchdog);
+                    stored = Math.max(present, plan.history);
                 }
                 Tracker t = new Tracker(ROOM);
                 sockets.track(t);
@@ -190,7 +206,7 @@ public final class E2eScenario {
                     cpu.put(n, r.sent() == 0 ? Double.NaN : after.cpuSince(before.get(n)) / 1e6 / r.sent());
                     cores.put(n, after.coresSince(before.get(n)));
                 });
-                Step st = new Step(rate, r, stored, cpu, cores, load);
+                Step st = new Step(rate, r, stored, cpu, cores, load, plan.history >= 0);
                 stored += r.sent();
                 if (!warmup) {
                     steps.add(st);
@@ -198,8 +214,8 @@ public final class E2eScenario {
                 System.out.printf("[%s] done: %d/%d delivered, lost %d, dup %d, refused %d; p50 %s p99 %s ms; "
                                 + "CPU ms per message %s%n", label, r.delivered(), r.expected(), r.lost(), r.duplicates(),
                         r.sendFailures(), Section.f2(r.percentileMillis(50)), Section.f2(r.percentileMillis(99)), fmt(cpu));
-                if (!warmup && (!r.clean() || r.percentileMillis(99) > P99_LIMIT_MS)) {
-                    break;
+                if (!warmup && plan.history < 0 && (!r.clean() || r.percentileMillis(99) > P99_LIMIT_MS)) {
+                    ratesDone = true;
                 }
             }
             s.data.put("unexpectedCloses", sockets.unexpectedCloses());
@@ -260,18 +276,21 @@ public final class E2eScenario {
             h.addAll(names);
             s.row(h.toArray());
             s.row(h.stream().map(x -> "---").toArray());
-            for (Step st : steps) {
+            for (int i = 0; i < steps.size(); i++) {
+                Step st = steps.get(i);
                 List<Object> row = new ArrayList<>(List.of((int) st.rate));
                 names.forEach(n -> row.add(Section.f2(st.marginalMs(n, idle))));
                 s.row(row.toArray());
                 Map<String, Double> marginal = new LinkedHashMap<>();
                 names.forEach(n -> marginal.put(n, st.marginalMs(n, idle)));
-                rows.stream().filter(m -> ((double) m.get("rate")) == st.rate).findFirst()
-                        .ifPresent(m -> m.put("marginalCpuMsPerMessage", marginal));
+                rows.get(i).put("marginalCpuMsPerMessage", marginal);
+                rows.get(i).put("history", st.history);
             }
+            describeHistory(s, names, steps.stream().filter(Step::history).toList(), idle);
         }
         s.data.put("steps", rows);
-        double best = steps.stream().filter(st -> st.result.clean() && st.result.percentileMillis(99) <= P99_LIMIT_MS)
+        double best = steps.stream().filter(st -> !st.history && st.result.clean()
+                        && st.result.percentileMillis(99) <= P99_LIMIT_MS)
                 .mapToDouble(Step::rate).max().orElse(0);
         s.data.put("highestRateP99Under50ms", best);
         if (!rows.isEmpty()) {
@@ -280,8 +299,51 @@ public final class E2eScenario {
         }
         s.md("");
         s.plots.put("e2e-latency.svg", Plot.latency("end to end: send → frame latency by rate (ms, log scale)",
-                steps.stream().map(st -> new Plot.Point("stack", st.rate, st.result.percentileMillis(50),
+                steps.stream().filter(st -> !st.history).map(st -> new Plot.Point("stack", st.rate,
+                        st.result.percentileMillis(50),
                         st.result.percentileMillis(99))).toList(), "messages/s"));
+    }
+
+    /**
+     * {@code --history}: CPU per message above idle at each store size, and the largest size's
+     * figure as a multiple of the smallest's (1.0 when the cost does not grow with history).
+     */
+    private static void describeHistory(Section s, List<String> names, List<Step> history, Map<String, Double> idle) {
+        if (history.size() < 2) {
+            return;
+        }
+        Step first = history.get(0);
+        Step last = history.get(history.size() - 1);
+        s.md("").md("CPU per message above idle as the store grows (%d msg/s at each size):", (int) first.rate).md("");
+        List<Object> h = new ArrayList<>(List.of("stored messages"));
+        h.addAll(names);
+        s.row(h.toArray());
+        s.row(h.stream().map(x -> "---").toArray());
+        for (Step st : history) {
+            List<Object> row = new ArrayList<>(List.of(st.storedBefore));
+            names.forEach(n -> row.add(Section.f2(st.marginalMs(n, idle))));
+            s.row(row.toArray());
+        }
+        List<Object> ratio = new ArrayList<>(List.of(last.storedBefore + " ÷ " + first.storedBefore));
+        Map<String, Double> growth = new LinkedHashMap<>();
+        for (String n : names) {
+            double a = first.marginalMs(n, idle);
+            double b = last.marginalMs(n, idle);
+            ratio.add(Section.ratio(b, a));
+            growth.put(n, a == 0 ? Double.NaN : b / a);
+        }
+        s.row(ratio.toArray());
+        s.data.put("historyGrowth", growth);
+    }
+
+    /** The members of each session, in the order of {@code pop.sessions}. */
+    private static List<List<Member>> rooms(Population pop) {
+        List<List<Member>> rooms = new ArrayList<>();
+        for (int i = 0; i < pop.sessions.size(); i++) {
+            rooms.add(new ArrayList<>());
+        }
+        pop.users.forEach(u -> rooms.get(u.room).add(u));
+        return rooms;
     }
 
     /** Registers the users and creates the groups, or reads them back from {@code --data-dir}. */

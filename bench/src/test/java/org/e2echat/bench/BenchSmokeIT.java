@@ -42,6 +42,15 @@ class BenchSmokeIT {
             }
         }
         assertEquals(1, report.path("scenarios").path("fanout").path("ratios").size());
+        // the history steps: sends keep working (numbered after) a store filled to each size
+        JsonNode e2eSteps = report.path("scenarios").path("e2e").path("steps");
+        long[] sizes = options.history();
+        for (int i = 0; i < sizes.length; i++) {
+            JsonNode step = e2eSteps.get(e2eSteps.size() - sizes.length + i);
+            assertTrue(step.path("history").asBoolean(), "history step " + i + ": " + step);
+            assertTrue(step.path("storedBefore").asLong() >= sizes[i], "stored before: " + step);
+        }
+        assertTrue(report.path("scenarios").path("e2e").path("historyGrowth").path("message-service").isNumber());
         String md = Files.readString(outcome.reportDir().resolve("report.md"));
         assertTrue(md.contains("### idle") && md.contains("### fanout") && md.contains("### e2e"), md);
         assertTrue(Files.readString(outcome.reportDir().resolve("fanout-latency.svg")).startsWith("<svg"));
