@@ -1,8 +1,6 @@
 package org.e2echat.infra;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -12,7 +10,8 @@ import org.h2.mvstore.MVStore;
 
 /**
  * An embedded MongoDB-wire server on loopback: in memory by default, or backed by an H2 MVStore
- * file to which every write is committed and synced before it is acknowledged.
+ * file to which every write is committed and synced before it is acknowledged. A filter that
+ * pins {@code _id} is answered from the {@code _id} index ({@link IdLookups}).
  */
 public final class EmbeddedMongo implements AutoCloseable {
 
@@ -35,7 +34,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     public static EmbeddedMongo start(int port, Path dataFile) {
         AtomicReadsBackend backend;
         if (dataFile == null) {
-            backend = new AtomicReadsBackend(new MemoryBackend(), () -> { });
+            backend = new AtomicReadsBackend(IdLookups.memory(), () -> { });
         } else {
             try {
                 Path parent = dataFile.toAbsolutePath().getParent();
@@ -74,7 +73,7 @@ public final class EmbeddedMongo implements AutoCloseable {
         // Old chunks are kept (default 45 s) in case the disk reorders unsynced writes; every
         // commit is synced here, and keeping them would grow the file by tens of KB per write.
         store.setRetentionTime(0);
-        return new AtomicReadsBackend(new H2Backend(store), new DurableCommit(store));
+        return new AtomicReadsBackend(IdLookups.h2(store), new DurableCommit(store));
     }
 
     /**
