@@ -16,9 +16,11 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.bson.Document;
 import org.e2echat.contracts.Topic;
@@ -67,6 +69,37 @@ class OutboxAndReadTest {
             assertEquals(new TreeSet<>(u.stream().map(TestUser::id).toList()), recipients);
             assertEquals(1, envelope.get("payload").get("seq").asInt());
         }
+    }
+
+    /**
+     * An outbox entry whose message never got stored (a crash between the two writes) is dropped
+     * once it is a minute old, and only then: a younger one may belong to an insert in flight. The
+     * messages beside them are published as usual.
+     */
+    @Test
+    void entriesWithoutTheirMessageAreDroppedOnceOldAndPublishingGoesOn() throws Exception {
+        var outbox = mongo.getDatabase(database).getCollection("message_outbox");
+        String old = UUID.randomUUID().toString();
+        String young = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        for (var e : List.of(List.of(old, now.minusSeconds(120)), List.of(young, now))) {
+            Instant at = (Instant) e.get(1);
+            outbox.insertOne(new Document("_id", e.get(0)).append("sessionId", "orphaned-" + e.get(0)).append("seq", 1L)
+                    .append("serverTime", Date.from(at)).append("createdAt", Date.from(at)))
+                    .await().indefinitely();
+        }
+        List<TestUser> u = chat.users(2);
+        String id = chat.group(u);
+        try (TopicRecorder events = TopicRecorder.open(LocalInfra.shared().kafka().bootstrapServers(),
+                Topic.MESSAGES.name())) {
+            String messageId = chat.send(u.get(0), id, message(1)).then().statusCode(201).extract().path("messageId");
+            events.await(r -> r.value().contains(messageId), Duration.ofSeconds(20));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> outbox.countDocuments(new Document("_id", old))
+                .await().indefinitely() == 0);
+        assertEquals(1L, outbox.countDocuments(new Document("_id", young)).await().indefinitely(),
+                "an entry younger than a minute stays");
+        outbox.deleteOne(new Document("_id", young)).await().indefinitely();
     }
 
     @Test
