@@ -29,6 +29,13 @@ import org.jose4j.lang.JoseException;
  */
 public final class BenchStack implements AutoCloseable {
 
+    /**
+     * The store and broker's heap: the in-memory store keeps every message in it, and the e2e
+     * history steps fill it to 100,000 messages (about 6 KB each with their indexes; the default
+     * 512 MB ran out at ~77,000).
+     */
+    static final String INFRA_HEAP = "3g";
+
     private final LocalStack stack;
     private final TokenForge forge;
 
@@ -54,7 +61,8 @@ public final class BenchStack implements AutoCloseable {
             jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfrDir.toAbsolutePath());
         }
         StackOptions options = StackOptions.defaults(root).withFreePorts().withLogDir(logDir).withDataDir(dataDir)
-                .withTuning(new StackOptions.Tuning(key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE), jvm));
+                .withTuning(new StackOptions.Tuning(key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE), jvm,
+                        INFRA_HEAP));
         LocalStack stack = LocalStack.start(options, out);
         return new BenchStack(stack, new TokenForge(key.getPrivateKey(), key.getPublicKey(), key.getKeyId(),
                 TestJwt.ISSUER, TestJwt.AUDIENCE));

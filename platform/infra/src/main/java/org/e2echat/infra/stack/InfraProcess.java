@@ -25,6 +25,9 @@ import org.e2echat.infra.InfraMain;
  */
 public final class InfraProcess implements AutoCloseable {
 
+    /** The heap {@code run.sh} gives the store and the broker: enough for a developer's history. */
+    public static final String DEFAULT_HEAP = "512m";
+
     private final Process process;
     private final Path log;
     private final CompletableFuture<Map<String, String>> ready = new CompletableFuture<>();
@@ -46,7 +49,13 @@ public final class InfraProcess implements AutoCloseable {
      * @param log where its standard error is appended
      */
     public static InfraProcess start(int mongoPort, int kafkaPort, Path dataDir, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx512m",
+        return start(mongoPort, kafkaPort, dataDir, log, DEFAULT_HEAP);
+    }
+
+    /** As above, with a maximum heap of {@code heap} (a {@code -Xmx} value) instead of {@link #DEFAULT_HEAP}. */
+    public static InfraProcess start(int mongoPort, int kafkaPort, Path dataDir, Path log, String heap)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaBinary(), "-Xmx" + heap,
                 "-cp", System.getProperty("java.class.path"), InfraMain.class.getName(),
                 "--mongo-port", String.valueOf(mongoPort),
                 "--kafka-port", String.valueOf(kafkaPort),

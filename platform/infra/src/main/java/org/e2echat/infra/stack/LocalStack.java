@@ -240,7 +240,8 @@ public final class LocalStack implements AutoCloseable {
             supervised = supervisor.supervise(INFRA, log,
                     inMemory ? "; it kept everything in memory, so all MongoDB data and Kafka records are gone" : "",
                     () -> {
-                        InfraProcess process = InfraProcess.start(mongoPort, kafkaPort, options.dataDir(), log);
+                        InfraProcess process = InfraProcess.start(mongoPort, kafkaPort, options.dataDir(), log,
+                                options.tuning().infraHeap());
                         return new Started(process.process(), cancelled -> {
                             process.awaitReady(INFRA_TIMEOUT, cancelled);
                             // restarts reuse the ports, so the services' configuration stays right

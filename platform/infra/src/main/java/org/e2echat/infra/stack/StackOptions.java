@@ -20,10 +20,11 @@ public record StackOptions(Path root, Path logDir, Path dataDir, boolean infraOn
     /**
      * What a benchmark changes beyond {@code run.sh}'s options: the user-service signing key (so
      * that it can mint tokens the services accept; {@code null}: a new one from the operators'
-     * generator) and extra JVM options for every service process (e.g. a JFR recording).
+     * generator), extra JVM options for every service process (e.g. a JFR recording) and the
+     * infrastructure process's maximum heap (the in-memory store keeps every document in it).
      */
-    public record Tuning(String signingJwk, java.util.List<String> serviceJvmArgs) {
-        public static final Tuning NONE = new Tuning(null, java.util.List.of());
+    public record Tuning(String signingJwk, java.util.List<String> serviceJvmArgs, String infraHeap) {
+        public static final Tuning NONE = new Tuning(null, java.util.List.of(), InfraProcess.DEFAULT_HEAP);
 
         public Tuning {
             serviceJvmArgs = java.util.List.copyOf(serviceJvmArgs);
