@@ -212,6 +212,26 @@ class DeliveryTest {
     }
 
     @Test
+    void aClientIsClosedWith1013OnceMoreBytesThanTheBoundWaitForItHoweverFewTheFrames() throws Exception {
+        TestUser stuck = TestEvents.registerUser("bytes");
+        double dropped = Metrics.value("e2echat_gateway_fanout_dropped_total", "");
+        double closed1013 = Metrics.value("e2echat_gateway_closes_total", "code=\"1013\"");
+        WsClient s = connect(stuck);
+        s.stopReading();
+        // 60 frames of 400 KB: far fewer frames than any frame-count bound, far more bytes than the byte
+        // bound plus what the kernel's socket buffers take before anything waits in the gateway
+        String big = TestUser.randomBase64(300_000);
+        int published = 0;
+        for (; published < 60 && registry.connections(stuck.id()) > 0; published++) {
+            publishMessage(List.of(stuck.id()), big);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> registry.connections(stuck.id()) == 0);
+        assertTrue(Metrics.value("e2echat_gateway_closes_total", "code=\"1013\"") > closed1013);
+        assertTrue(Metrics.value("e2echat_gateway_fanout_dropped_total", "") > dropped);
+        s.close();
+    }
+
+    @Test
     void aClientThatWasOfflineCatchesUpWithoutGapsOrDuplicates() throws Exception {
         List<TestUser> u = chat.users(2);
         TestUser alice = u.get(0);
