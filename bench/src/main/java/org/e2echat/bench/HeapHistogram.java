@@ -20,14 +20,23 @@ public record HeapHistogram(Map<String, long[]> byClass, long totalBytes) {
 
     /** Takes the histogram of {@code pid} (a full GC first) and keeps jcmd's text in {@code file}. */
     public static HeapHistogram take(long pid, Path file) throws IOException, InterruptedException {
+        jcmd(pid, file, "GC.class_histogram");
+        return parse(Files.readAllLines(file));
+    }
+
+    /**
+     * Runs {@code jcmd PID command...} and keeps its output in {@code file}; e.g. the native memory
+     * summary ({@code VM.native_memory summary.diff}) of a JVM started with native memory tracking.
+     */
+    public static void jcmd(long pid, Path file, String... command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
-                .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+        List<String> args = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+        args.addAll(List.of(command));
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(file.toFile()).start();
         if (!p.waitFor(2, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new IOException("jcmd GC.class_histogram did not finish for " + pid);
+            throw new IOException("jcmd " + String.join(" ", command) + " did not finish for " + pid);
         }
-        return parse(Files.readAllLines(file));
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.UUID;
  * every connection held up to the process's open-files ceiling. With {@code --heap-histogram}, the
  * heap's committed and used size while held and two class histograms of live objects (with the
  * connections, and again after they closed) say how much of that memory each connection keeps
- * alive and in which classes; with {@code --hold-seconds} the connections stay open that much
+ * alive and in which classes (and, for a JVM run with native memory tracking, what grew outside
+ * the heap: {@code nmt-<server>.txt}); with {@code --hold-seconds} the connections stay open that much
  * longer, for a look from outside (jcmd, NMT).
  */
 public final class IdleScenario {
@@ -87,6 +88,10 @@ public final class IdleScenario {
             throws InterruptedException, IOException {
         watchdog.sleep(1000);
         long before = ProcStats.rssBytes(pid);
+        if (o.heapHistogram()) {
+            // a JVM started with -XX:NativeMemoryTracking=summary then reports what grew, by area
+            HeapHistogram.jcmd(pid, dir.resolve("nmt-" + label + ".txt"), "VM.native_memory", "baseline");
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         try (Sockets sockets = Sockets.open(vertx, "idle " + label, port, n, 64, options, watchdog)) {
             watchdog.sleep(o.settleMillis());
@@ -107,6 +112,7 @@ public final class IdleScenario {
                 watchdog.sleep(o.holdSeconds() * 1000L);
             }
             if (o.heapHistogram()) {
+                HeapHistogram.jcmd(pid, dir.resolve("nmt-" + label + ".txt"), "VM.native_memory", "summary.diff");
                 long[] heap = HeapHistogram.heapCommittedAndUsed(pid);
                 m.put("heapCommitted", heap[0]);
                 m.put("heapUsed", heap[1]);
