@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
@@ -34,6 +33,7 @@ import org.e2echat.gateway.config.GatewayConfig;
 import org.e2echat.gateway.domain.ConnectionRegistry;
 import org.e2echat.gateway.domain.Link;
 import org.e2echat.gateway.security.SocketUser;
+import org.e2echat.gateway.security.UpgradeGuard;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -52,7 +52,6 @@ public class ChatEndpoint {
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class);
 
     private final Map<String, Conn> conns = new ConcurrentHashMap<>();
-    private final SecurityIdentity identity;
     private final ConnectionRegistry registry;
     private final GatewayConfig config;
     private final PeerHttp peer;
@@ -62,10 +61,9 @@ public class ChatEndpoint {
     private final Counter dropped;
     private final String messageService;
 
-    public ChatEndpoint(SecurityIdentity identity, ConnectionRegistry registry, GatewayConfig config, PeerHttp peer,
+    public ChatEndpoint(ConnectionRegistry registry, GatewayConfig config, PeerHttp peer,
             ObjectMapper json, FrameWriter writer, ConnectionTeardown teardown, MeterRegistry meters,
             @ConfigProperty(name = "e2echat.message-service.url") String messageService) {
-        this.identity = identity;
         this.registry = registry;
         this.config = config;
         this.peer = peer;
@@ -189,8 +187,9 @@ public class ChatEndpoint {
 
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection connection) {
-        if (!(identity.getPrincipal() instanceof SocketUser user)) {
-            // UpgradeGuard makes every upgrade's identity a SocketUser; anything else is a wiring fault
+        SocketUser user = connection.userData().get(UpgradeGuard.USER);
+        if (user == null) {
+            // UpgradeGuard verifies every upgrade and hands its user over; nothing else opens a socket
             return teardown.close(connection, Frames.CloseCodes.POLICY, "not authenticated");
         }
         Conn conn = new Conn(connection, teardown.transport(connection), user);

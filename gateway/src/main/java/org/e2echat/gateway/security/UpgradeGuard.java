@@ -1,6 +1,9 @@
 package org.e2echat.gateway.security;
 
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData;
+import io.smallrye.mutiny.Uni;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -32,16 +35,32 @@ import org.eclipse.microprofile.health.Readiness;
  *
  * <p>A token that passes becomes the request's identity here, as a {@link SocketUser} (user id and
  * expiry): that is all the connection keeps, instead of the parsed token with its claims that the
- * HTTP layer's own JWT authentication would build and keep for the socket's lifetime.
+ * HTTP layer's own JWT authentication would build and keep for the socket's lifetime. As an
+ * {@link HttpUpgradeCheck} it then hands that user to the connection ({@link #USER} in its user
+ * data), so the endpoint needs no request-scoped {@code SecurityIdentity}.
  */
 @ApplicationScoped
-public class UpgradeGuard {
+public class UpgradeGuard implements HttpUpgradeCheck {
+
+    /** The connection's verified user, in its {@link UserData}. */
+    public static final UserData.TypedKey<SocketUser> USER = new UserData.TypedKey<>("e2echat.gateway.user");
 
     private static final String CARRIER = "quarkus-http-upgrade#Authorization#";
 
     void install(@Observes Router router, GatewayConfig config, @Readiness FanOut fanOut, JWTParser tokens,
             SubjectRequired subjects) {
         router.route("/ws").order(-1000).handler(ctx -> check(ctx, config, fanOut, tokens, subjects));
+    }
+
+    /** Copies the upgrade's verified {@link SocketUser} into the connection's user data; refuses nothing. */
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        return context.securityIdentity().map(identity -> {
+            if (identity != null && identity.getPrincipal() instanceof SocketUser user) {
+                context.userData().put(USER, user);
+            }
+            return CheckResult.permitUpgradeSync();
+        });
     }
 
     private static void check(RoutingContext ctx, GatewayConfig config, FanOut fanOut, JWTParser tokens,
