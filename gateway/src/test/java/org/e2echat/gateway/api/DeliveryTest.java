@@ -72,7 +72,9 @@ class DeliveryTest {
         TestUser bob = u.get(1);
         TestUser carol = u.get(2);
         String id = chat.group(List.of(alice, bob));
-        WsClient alice1 = connect(alice);
+        // as a browser connects: the token in the subprotocol carrier, which a send must forward all the same
+        WsClient alice1 = WsClient.withCarrier(ws, alice.token());
+        alice1.next("hello", Duration.ofSeconds(10));
         WsClient alice2 = connect(alice);
         WsClient bob1 = connect(bob);
         WsClient carol1 = connect(carol);
