@@ -32,6 +32,8 @@ public final class Bench {
             usage: deploy/local/bench.sh idle|fanout|e2e|all [options]
               --smoke               a short run of each scenario (what CI runs; about 20 s of load each)
               --connections N       idle: connections to hold on each server (default 10000)
+              --heap-histogram      idle: heap size and live objects by class (jcmd) with the connections and after they close
+              --hold-seconds S      idle: keep the connections open S s longer after measuring (to look with jcmd; default 0)
               --rooms N             fanout: rooms of 10 connected users (default 100)
               --rates R1,R2,...     fanout: messages/s per step (default 200,500,1000,2000,4000,8000)
               --e2e-rooms N         e2e: groups of 10 registered users (default 100)
@@ -52,7 +54,8 @@ public final class Bench {
     /** What to run and how hard. */
     public record Options(List<String> scenarios, boolean smoke, int connections, int rooms, double[] fanoutRates,
             int e2eRooms, double[] e2eRates, double stepSeconds, int drainSeconds, int payloadBytes, Path dataDir,
-            boolean profile, int maxMinutes, Path out, long settleMillis, double warmupSeconds, long[] history) {
+            boolean profile, int maxMinutes, Path out, long settleMillis, double warmupSeconds, long[] history,
+            boolean heapHistogram, int holdSeconds) {
 
         static Options parse(String[] args, Path root) {
             if (args.length == 0) {
@@ -65,15 +68,17 @@ public final class Bench {
             boolean smoke = Arrays.asList(args).contains("--smoke");
             Options o = smoke
                     ? new Options(scenarios, true, 300, 10, new double[] {200}, 2, new double[] {10}, 15, 5, 256, null,
-                            false, 10, root.resolve("target/bench"), 2000, 3, new long[] {500, 2000})
+                            false, 10, root.resolve("target/bench"), 2000, 3, new long[] {500, 2000}, false, 0)
                     : new Options(scenarios, false, 10_000, 100, new double[] {200, 500, 1000, 2000, 4000, 8000}, 100,
                             new double[] {10, 25, 50, 100, 200, 400, 700, 1000}, 15, 5, 256, null, false, 60,
-                            root.resolve("target/bench"), 5000, 20, new long[] {1_000, 100_000});
+                            root.resolve("target/bench"), 5000, 20, new long[] {1_000, 100_000}, false, 0);
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
                     case "--smoke" -> { }
                     case "--profile" -> o = o.with(m -> m.put("profile", true));
+                    case "--heap-histogram" -> o = o.with(m -> m.put("heapHistogram", true));
+                    case "--hold-seconds" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("holdSeconds", v)); }
                     case "--connections" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("connections", v)); }
                     case "--rooms" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("rooms", v)); }
                     case "--e2e-rooms" -> { int v = Integer.parseInt(value(args, ++i, a)); o = o.with(m -> m.put("e2eRooms", v)); }
@@ -119,12 +124,15 @@ public final class Bench {
             m.put("out", out);
             m.put("warmupSeconds", warmupSeconds);
             m.put("history", history);
+            m.put("heapHistogram", heapHistogram);
+            m.put("holdSeconds", holdSeconds);
             change.accept(m);
             return new Options(scenarios, smoke, (int) m.get("connections"), (int) m.get("rooms"),
                     (double[]) m.get("fanoutRates"), (int) m.get("e2eRooms"), (double[]) m.get("e2eRates"),
                     (double) m.get("stepSeconds"), (int) m.get("drainSeconds"), (int) m.get("payloadBytes"),
                     (Path) m.get("dataDir"), (boolean) m.get("profile"), (int) m.get("maxMinutes"), (Path) m.get("out"),
-                    settleMillis, (double) m.get("warmupSeconds"), (long[]) m.get("history"));
+                    settleMillis, (double) m.get("warmupSeconds"), (long[]) m.get("history"),
+                    (boolean) m.get("heapHistogram"), (int) m.get("holdSeconds"));
         }
 
         private static String value(String[] args, int i, String option) {
@@ -202,7 +210,7 @@ public final class Bench {
                 out.printf("[bench] scenario %s%n", scenario);
                 try {
                     sections.add(switch (scenario) {
-                        case "idle" -> IdleScenario.run(o, stack, baseline, vertx, watchdog);
+                        case "idle" -> IdleScenario.run(o, stack, baseline, vertx, watchdog, dir);
                         case "fanout" -> FanoutScenario.run(o, stack, baseline, vertx, watchdog);
                         default -> E2eScenario.run(o, stack, vertx, watchdog);
                     });

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
@@ -14,15 +13,17 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.e2echat.common.peer.PeerHttp;
 import org.e2echat.common.problem.ProblemException;
 import org.e2echat.common.ratelimit.TokenBucket;
@@ -31,15 +32,16 @@ import org.e2echat.contracts.frames.Frames;
 import org.e2echat.gateway.config.GatewayConfig;
 import org.e2echat.gateway.domain.ConnectionRegistry;
 import org.e2echat.gateway.domain.Link;
+import org.e2echat.gateway.security.SocketUser;
+import org.e2echat.gateway.security.UpgradeGuard;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 /**
  * The WebSocket endpoint {@code /ws} (subprotocol {@code chat.v1}), authenticated on the upgrade.
  * Sends {@code hello}, then pushes frames from the fan-out; accepts {@code send} (forwarded to
  * message-service as the user) and {@code ping}. Closes on token expiry (1008), rate abuse (1008),
- * a full outbound queue (1013), shutdown and unanswered heartbeats (1001); oversized frames are
+ * an outbound queue over its byte bound (1013), shutdown and unanswered heartbeats (1001); oversized frames are
  * closed with 1009. Every such close is a handshake bounded by {@link ConnectionTeardown}. Frames
  * refused by a full queue are counted ({@code e2echat_gateway_fanout_dropped_total}).
  */
@@ -50,25 +52,23 @@ public class ChatEndpoint {
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class);
 
     private final Map<String, Conn> conns = new ConcurrentHashMap<>();
-    private final SecurityIdentity identity;
     private final ConnectionRegistry registry;
     private final GatewayConfig config;
     private final PeerHttp peer;
     private final ObjectMapper json;
-    private final Vertx vertx;
+    private final FrameWriter writer;
     private final ConnectionTeardown teardown;
     private final Counter dropped;
     private final String messageService;
 
-    public ChatEndpoint(SecurityIdentity identity, ConnectionRegistry registry, GatewayConfig config, PeerHttp peer,
-            ObjectMapper json, Vertx vertx, ConnectionTeardown teardown, MeterRegistry meters,
+    public ChatEndpoint(ConnectionRegistry registry, GatewayConfig config, PeerHttp peer,
+            ObjectMapper json, FrameWriter writer, ConnectionTeardown teardown, MeterRegistry meters,
             @ConfigProperty(name = "e2echat.message-service.url") String messageService) {
-        this.identity = identity;
         this.registry = registry;
         this.config = config;
         this.peer = peer;
         this.json = json;
-        this.vertx = vertx;
+        this.writer = writer;
         this.teardown = teardown;
         this.dropped = Counter.builder("e2echat.gateway.fanout.dropped")
                 .description("Frames not written to a connection because its outbound queue was full (it is closed with 1013)")
@@ -76,21 +76,28 @@ public class ChatEndpoint {
         this.messageService = messageService.replaceAll("/+$", "");
     }
 
-    /** One connection: its user, token, rate limit and outbound queue depth. */
-    final class Conn implements Link {
+    /**
+     * One connection: its user, when its token expires, its rate limit and how many bytes are
+     * queued for it. The token itself is not copied here: a send reads it from the handshake
+     * headers, which websockets-next keeps for the connection anyway.
+     */
+    final class Conn implements Link, FrameWriter.Target {
         final WebSocketConnection connection;
+        final ChannelHandlerContext transport;
         final String userId;
-        final String token;
+        final long expiresAtMillis;
         final TokenBucket bucket;
-        final AtomicInteger pending = new AtomicInteger();
         final AtomicInteger violations = new AtomicInteger();
-        volatile long expiryTimer = -1;
+        volatile long queuedBytes;
         volatile long lastHeard = System.nanoTime();
+        /** Touched on the transport's event loop only (FrameWriter's drain). */
+        boolean unflushed;
 
-        Conn(WebSocketConnection connection, String userId, String token) {
+        Conn(WebSocketConnection connection, ChannelHandlerContext transport, SocketUser user) {
             this.connection = connection;
-            this.userId = userId;
-            this.token = token;
+            this.transport = transport;
+            this.userId = user.userId();
+            this.expiresAtMillis = user.expiresAtMillis();
             this.bucket = new TokenBucket(config.framesPerSecond(), config.frameBurst(), System.nanoTime());
         }
 
@@ -110,39 +117,86 @@ public class ChatEndpoint {
         }
 
         @Override
-        public boolean offer(String frame) {
-            if (pending.incrementAndGet() > config.outboundQueue()) {
-                pending.decrementAndGet();
+        public long expiresAtMillis() {
+            return expiresAtMillis;
+        }
+
+        /** The bearer token the connection was opened with (forwarded with each send). */
+        String token() {
+            String authorization = connection.handshakeRequest().header("Authorization");
+            return authorization == null ? null : authorization.substring("Bearer ".length()).trim();
+        }
+
+        /**
+         * Queues the frame unless more than {@code outbound-queue-bytes} would then wait for this
+         * connection (a frame larger than the bound still goes to a connection with nothing queued).
+         */
+        @Override
+        public boolean offer(byte[] frame) {
+            long before = QUEUED.getAndAdd(this, frame.length);
+            if (before > 0 && before + frame.length > config.outboundQueueBytes()) {
+                QUEUED.addAndGet(this, -frame.length);
                 dropped.increment();
                 return false;
             }
-            connection.sendText(frame).subscribe().with(ok -> pending.decrementAndGet(), failure -> pending.decrementAndGet());
+            if (transport != null) {
+                writer.write(this, frame);
+            } else {
+                connection.sendText(new String(frame, StandardCharsets.UTF_8)).subscribe()
+                        .with(ok -> done(frame.length), failure -> done(frame.length));
+            }
             return true;
+        }
+
+        @Override
+        public ChannelHandlerContext transport() {
+            return transport;
+        }
+
+        @Override
+        public boolean closing() {
+            return connection.isClosed();
+        }
+
+        @Override
+        public void done(int bytes) {
+            QUEUED.addAndGet(this, -bytes);
+        }
+
+        @Override
+        public boolean markUnflushed() {
+            boolean was = unflushed;
+            unflushed = true;
+            return !was;
+        }
+
+        @Override
+        public void clearUnflushed() {
+            unflushed = false;
         }
 
         @Override
         public CompletionStage<Void> close(int code, String reason) {
             conns.remove(id());
-            if (expiryTimer >= 0) {
-                vertx.cancelTimer(expiryTimer);
-            }
             return teardown.close(connection, code, reason).subscribeAsCompletionStage();
         }
     }
 
+    private static final AtomicLongFieldUpdater<Conn> QUEUED = AtomicLongFieldUpdater.newUpdater(Conn.class,
+            "queuedBytes");
+
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection connection) {
-        JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
-        Conn conn = new Conn(connection, jwt.getSubject(), jwt.getRawToken());
+        SocketUser user = connection.userData().get(UpgradeGuard.USER);
+        if (user == null) {
+            // UpgradeGuard verifies every upgrade and hands its user over; nothing else opens a socket
+            return teardown.close(connection, Frames.CloseCodes.POLICY, "not authenticated");
+        }
+        Conn conn = new Conn(connection, teardown.transport(connection), user);
         if (!registry.add(conn)) {
             return teardown.close(connection, Frames.CloseCodes.POLICY, "too many connections for this user");
         }
         conns.put(connection.id(), conn);
-        long untilExpiry = jwt.getExpirationTime() * 1000 - System.currentTimeMillis();
-        conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), t -> {
-            registry.remove(conn);
-            conn.close(Frames.CloseCodes.POLICY, Frames.CloseCodes.TOKEN_EXPIRED);
-        });
         return connection.sendText(encode(Frames.Hello.of(conn.userId, connection.id(), Instant.now(),
                 config.heartbeatSeconds())));
     }
@@ -226,9 +280,6 @@ public class ChatEndpoint {
         Conn conn = conns.remove(connection.id());
         if (conn != null) {
             registry.remove(conn);
-            if (conn.expiryTimer >= 0) {
-                vertx.cancelTimer(conn.expiryTimer);
-            }
         }
     }
 
@@ -240,7 +291,7 @@ public class ChatEndpoint {
         }
         ObjectNode body = frame.deepCopy();
         body.remove("type");
-        return peer.post(URI.create(messageService + "/v1/sessions/" + sessionId + "/messages"), conn.token,
+        return peer.post(URI.create(messageService + "/v1/sessions/" + sessionId + "/messages"), conn.token(),
                 body.toString())
                 .flatMap(reply -> conn.connection.sendText(encode(Frames.Ack.of(clientMessageId, sessionId,
                         reply.body().path("messageId").asText(), reply.body().path("seq").asLong(),

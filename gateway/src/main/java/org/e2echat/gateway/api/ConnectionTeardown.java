@@ -78,6 +78,14 @@ public class ConnectionTeardown implements HttpUpgradeCheck {
     }
 
     /**
+     * The Netty context of the connection's transport (its pipeline and event loop), or null when
+     * the upgrade was not on a Vert.x {@code ConnectionBase}.
+     */
+    public ChannelHandlerContext transport(WebSocketConnection connection) {
+        return connection.userData().get(TRANSPORT);
+    }
+
+    /**
      * Starts the close handshake with {@code code}; completes when the close frame was written or
      * the connection is gone. If the connection is still open {@code close-timeout} later, it is reset.
      */
@@ -87,7 +95,7 @@ public class ConnectionTeardown implements HttpUpgradeCheck {
                 return Uni.createFrom().voidItem();
             }
             meters.counter("e2echat.gateway.closes", "code", Integer.toString(code)).increment();
-            ChannelHandlerContext transport = connection.userData().get(TRANSPORT);
+            ChannelHandlerContext transport = transport(connection);
             if (transport != null) {
                 long timer = vertx.setTimer(Math.max(1, config.closeTimeout().toMillis()), t -> reset(transport));
                 transport.channel().closeFuture().addListener(f -> vertx.cancelTimer(timer));

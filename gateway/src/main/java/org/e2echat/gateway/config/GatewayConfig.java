@@ -20,9 +20,14 @@ public interface GatewayConfig {
     @WithDefault("131072")
     int maxFrameBytes();
 
-    /** Frames waiting to be written to one connection before it is closed with 1013. */
-    @WithDefault("512")
-    int outboundQueue();
+    /**
+     * Bytes of frames that may wait to be written to one connection (queued in the gateway or in
+     * its socket's outbound buffer, not yet taken by the kernel); a frame that would take a
+     * connection past this closes it with 1013. A frame larger than the bound still goes to a
+     * connection with nothing queued.
+     */
+    @WithDefault("1048576")
+    int outboundQueueBytes();
 
     /** Inbound frames per second per connection, and the burst allowed above it. */
     @WithDefault("20")

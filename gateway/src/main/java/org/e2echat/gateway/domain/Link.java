@@ -9,11 +9,17 @@ public interface Link {
 
     String userId();
 
-    /** Queues a text frame; false when the connection's outbound queue is full. */
-    boolean offer(String frame);
+    /**
+     * Queues a text frame, given as its UTF-8 bytes (the same array for every recipient of an
+     * event; a link never changes it); false when the connection's outbound queue is over its bound.
+     */
+    boolean offer(byte[] frame);
 
     /** {@link System#nanoTime()} when the client last sent anything (a frame or a pong). */
     long lastHeardNanos();
+
+    /** When the token the connection was opened with expires (epoch milliseconds). */
+    long expiresAtMillis();
 
     /**
      * Starts a close handshake that ends within a bounded time (after which the transport is reset

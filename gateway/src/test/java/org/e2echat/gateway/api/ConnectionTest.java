@@ -2,10 +2,12 @@ package org.e2echat.gateway.api;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.arc.Arc;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -29,7 +31,9 @@ import java.util.logging.Logger;
 
 import java.util.concurrent.CompletionException;
 import org.awaitility.Awaitility;
+import org.e2echat.common.security.VerifiedTokenCache;
 import org.e2echat.contracts.Topic;
+import org.e2echat.contracts.frames.Frames;
 import org.e2echat.contracts.events.UserEvents;
 import org.e2echat.gateway.domain.ConnectionRegistry;
 import org.e2echat.testsupport.PeerServicesResource;
@@ -236,13 +240,25 @@ class ConnectionTest {
     }
 
     @Test
-    void aConnectionIsClosedWhenItsTokenExpires() throws Exception {
+    void aConnectionIsClosedWhenItsTokenExpiresAndNotBefore() throws Exception {
         TestUser u = TestEvents.registerUser("exp");
+        long expiresAt = Instant.now().getEpochSecond() + 3;
         String shortLived = TestJwt.forge().with(u.id(), u.username(),
-                claims -> claims.setExpirationTime(NumericDate.fromSeconds(Instant.now().getEpochSecond() + 3)));
+                claims -> claims.setExpirationTime(NumericDate.fromSeconds(expiresAt)));
         WsClient c = WsClient.withHeader(ws, shortLived);
         c.next("hello", Duration.ofSeconds(10));
         assertEquals(1008, c.closeCode(Duration.ofSeconds(15)));
+        assertEquals(Frames.CloseCodes.TOKEN_EXPIRED, c.closeReason);
+        assertTrue(c.closedAtMillis >= expiresAt * 1000, "closed " + (expiresAt * 1000 - c.closedAtMillis) + " ms early");
+        // one sweep a second: closed within the second after expiry (plus scheduling on a busy machine)
+        assertTrue(c.closedAtMillis <= expiresAt * 1000 + 2_500,
+                "closed " + (c.closedAtMillis - expiresAt * 1000) + " ms after expiry");
+    }
+
+    @Test
+    void theGatewayRemembersNoVerifiedTokens() {
+        // a socket's token is verified once, at the upgrade; remembering it would only hold memory
+        assertFalse(Arc.container().select(VerifiedTokenCache.class).isResolvable());
     }
 
     @Test

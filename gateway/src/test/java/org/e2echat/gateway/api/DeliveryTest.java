@@ -72,7 +72,9 @@ class DeliveryTest {
         TestUser bob = u.get(1);
         TestUser carol = u.get(2);
         String id = chat.group(List.of(alice, bob));
-        WsClient alice1 = connect(alice);
+        // as a browser connects: the token in the subprotocol carrier, which a send must forward all the same
+        WsClient alice1 = WsClient.withCarrier(ws, alice.token());
+        alice1.next("hello", Duration.ofSeconds(10));
         WsClient alice2 = connect(alice);
         WsClient bob1 = connect(bob);
         WsClient carol1 = connect(carol);
@@ -209,6 +211,26 @@ class DeliveryTest {
         assertTrue(Metrics.value("e2echat_gateway_close_resets_total", "") > resets);
         assertTrue(Metrics.value("e2echat_gateway_fanout_dropped_total", "") > dropped);
         assertTrue(Metrics.value("e2echat_gateway_closes_total", "code=\"1013\"") > closed1013);
+    }
+
+    @Test
+    void aClientIsClosedWith1013OnceMoreBytesThanTheBoundWaitForItHoweverFewTheFrames() throws Exception {
+        TestUser stuck = TestEvents.registerUser("bytes");
+        double dropped = Metrics.value("e2echat_gateway_fanout_dropped_total", "");
+        double closed1013 = Metrics.value("e2echat_gateway_closes_total", "code=\"1013\"");
+        WsClient s = connect(stuck);
+        s.stopReading();
+        // 60 frames of 400 KB: far fewer frames than any frame-count bound, far more bytes than the byte
+        // bound plus what the kernel's socket buffers take before anything waits in the gateway
+        String big = TestUser.randomBase64(300_000);
+        int published = 0;
+        for (; published < 60 && registry.connections(stuck.id()) > 0; published++) {
+            publishMessage(List.of(stuck.id()), big);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> registry.connections(stuck.id()) == 0);
+        assertTrue(Metrics.value("e2echat_gateway_closes_total", "code=\"1013\"") > closed1013);
+        assertTrue(Metrics.value("e2echat_gateway_fanout_dropped_total", "") > dropped);
+        s.close();
     }
 
     @Test

@@ -73,6 +73,10 @@ final class WsClient implements WebSocket.Listener {
         throw new AssertionError("no " + type + " frame within " + timeout);
     }
 
+    /** When the close frame arrived (epoch ms) and its reason; set once {@link #closeCode} returned a code. */
+    volatile long closedAtMillis;
+    volatile String closeReason;
+
     int closeCode(Duration timeout) throws Exception {
         return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -108,6 +112,8 @@ final class WsClient implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closedAtMillis = System.currentTimeMillis();
+        closeReason = reason;
         closed.complete(statusCode);
         return null;
     }

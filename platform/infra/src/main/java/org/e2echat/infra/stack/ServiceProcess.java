@@ -65,6 +65,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
         List<String> command = new java.util.ArrayList<>(List.of(javaBinary(), "-Xmx" + spec.heap()));
+        command.addAll(spec.jvmOptions());
         command.addAll(jvmArgs);
         command.addAll(List.of("-Dquarkus.http.port=" + port, "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
