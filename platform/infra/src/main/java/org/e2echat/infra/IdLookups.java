@@ -14,6 +14,8 @@ import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.h2.mvstore.MVStore;
 
 /**
@@ -50,10 +52,9 @@ final class IdLookups {
                             @Override
                             protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit,
                                     int batchSize, Document projection) {
-                                Iterable<Integer> byId = positionsById(this, query);
-                                return byId == null
-                                        ? super.queryDocuments(query, orderBy, skip, limit, batchSize, projection)
-                                        : matchDocuments(query, byId, orderBy, skip, limit, batchSize, projection);
+                                return query(this, query, byId -> matchDocuments(query, byId, orderBy, skip, limit,
+                                        batchSize, projection), () -> super.queryDocuments(query, orderBy, skip, limit,
+                                        batchSize, projection));
                             }
 
                             @Override
@@ -87,10 +88,9 @@ final class IdLookups {
                             @Override
                             protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit,
                                     int batchSize, Document projection) {
-                                Iterable<Object> byId = positionsById(this, query);
-                                return byId == null
-                                        ? super.queryDocuments(query, orderBy, skip, limit, batchSize, projection)
-                                        : matchDocuments(query, byId, orderBy, skip, limit, batchSize, projection);
+                                return query(this, query, byId -> matchDocuments(query, byId, orderBy, skip, limit,
+                                        batchSize, projection), () -> super.queryDocuments(query, orderBy, skip, limit,
+                                        batchSize, projection));
                             }
 
                             @Override
@@ -103,6 +103,13 @@ final class IdLookups {
                 };
             }
         };
+    }
+
+    /** Answers {@code query} from the {@code _id} index when it pins {@code _id}, else as the library would. */
+    private static <P> QueryResult query(MongoCollection<P> collection, Document query,
+            Function<Iterable<P>, QueryResult> fromPositions, Supplier<QueryResult> asTheLibraryWould) {
+        Iterable<P> byId = positionsById(collection, query);
+        return byId == null ? asTheLibraryWould.get() : fromPositions.apply(byId);
     }
 
     /**
